@@ -1,0 +1,185 @@
+/**
+ * startEmulator(): a Dataverse Web API and an Entra ID token service on one HTTPS port of 127.0.0.1, with a CA
+ * generated at start (written to caCertFile for clients to trust).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseCsdl } from '../client/metadata/csdl';
+import { createDataverseRouter, API_PATH } from './dataverse/router';
+import type { DataverseService } from './dataverse/context';
+import { createDataversePipeline } from './dataverse/pipeline';
+import { seedSampleData } from './dataverse/sample-data';
+import { DataverseSchema, SchemaSeed } from './dataverse/schema';
+import { createEntra, Entra } from './entra';
+import { createFaultInjector, FaultInjector } from './faults';
+import { loadIdentity, SandboxIdentity } from './identity';
+import { createServiceProtection, LimitsConfig } from './limits';
+import { openDurableStore } from './store/durable-store';
+import { TableStore } from './store/table-store';
+import { startServer } from './server';
+import { createCertificateAuthority, issueServerCertificate, writeCaFile } from './tls';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** A CSDL file; default: the model shipped with the package. */
+  metadataFile?: string;
+  limits?: 'real' | 'test' | 'off' | LimitsConfig;
+  /** Fault spec, see emulator/faults/spec-parser.ts. */
+  faults?: string;
+  /** Persist rows here (atomic snapshot + fsynced journal); default: memory only. */
+  dataDir?: string;
+  /** Seed sample accounts, contacts, tasks… (default true; skipped when dataDir already holds data). */
+  sampleData?: boolean;
+  tokenLifetimeSeconds?: number;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Extra PEM certificates registered on the sandbox app (certificate credentials). */
+  clientCertificates?: string[];
+  maxBodyBytes?: number;
+  /** Clock for tokens and rows (tests). */
+  now?: () => number;
+}
+
+export interface RunningEmulator {
+  dataverseUrl: string;
+  authorityUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  caCertFile: string;
+  caCertPem: string;
+  port: number;
+  identity: SandboxIdentity;
+  entra: Entra;
+  faults: FaultInjector;
+  service: DataverseService;
+  /** The JSON line printed when the emulator is ready (no private keys). */
+  readyLine(): string;
+  stop(): Promise<void>;
+}
+
+const MODEL_DIR = path.join(__dirname, 'model');
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const now = options.now ?? Date.now;
+  const metadataXml = fs.readFileSync(options.metadataFile ?? path.join(MODEL_DIR, 'dataverse.xml'), 'utf8');
+  const seed = JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'dataverse-seed.json'), 'utf8')) as SchemaSeed;
+  const schema = new DataverseSchema(parseCsdl(metadataXml), seed);
+  const identity = loadIdentity(options.dataDir, options);
+
+  const ca = createCertificateAuthority();
+  const server = issueServerCertificate(ca);
+  const certDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'd365-emulator-'));
+  // Bundled with any CA file the environment already trusts, so it can replace NODE_EXTRA_CA_CERTS for a child.
+  const caCertFile = writeCaFile(certDir, ca, { appendBundleFile: process.env.NODE_EXTRA_CA_CERTS });
+
+  const store = new TableStore();
+  const durable = options.dataDir ? await openDurableStore(options.dataDir, store, schema) : undefined;
+  if (!durable?.restored && options.sampleData !== false) {
+    seedSampleData(store, schema, {
+      organizationId: identity.organizationId,
+      organizationName: identity.organizationName,
+      businessUnitId: identity.businessUnitId,
+      users: [
+        { id: identity.applicationUserId, fullname: 'Sandbox Integration', applicationId: identity.clientId },
+        { id: identity.user.id, fullname: identity.user.displayName, domainname: identity.user.userPrincipalName },
+      ],
+    }, new Date(now()));
+    await durable?.checkpoint();
+  }
+
+  // The handlers are bound before the port is known; entra and the pipeline need the origin, so they arrive late.
+  const late: { entra?: Entra; pipeline?: ReturnType<typeof createDataversePipeline> } = {};
+  const faults = createFaultInjector(options.faults ?? { rules: [] });
+  const protection = createServiceProtection(options.limits ?? 'real', now);
+  const service: DataverseService = {
+    schema,
+    store,
+    serviceRoot: '',
+    organizationId: identity.organizationId,
+    organizationName: identity.organizationName,
+    businessUnitId: identity.businessUnitId,
+    now: () => new Date(now()),
+    afterWrite: () => durable?.flush() ?? Promise.resolve(),
+  };
+  const router = createDataverseRouter(service, metadataXml);
+
+  const running = await startServer({
+    port: options.port ?? 0,
+    key: server.keyPem,
+    cert: server.certPem,
+    maxBodyBytes: options.maxBodyBytes ?? 128 * 1024 * 1024,
+    handler: async (req) => {
+      if (API_PATH.test(req.url.pathname)) return late.pipeline!(req);
+      const response = await late.entra!.handle(req);
+      return {
+        response: response ?? {
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: { code: 'NotFound', message: `Nothing is served at ${req.url.pathname}; the Web API is under /api/data/v9.2/.` } }),
+        },
+      };
+    },
+    onError: (e) => process.stderr.write(`emulator: unexpected error: ${e.stack ?? e.message}\n`),
+  });
+  const origin = running.origin;
+  service.serviceRoot = `${origin}/api/data/v9.2/`;
+  const entra = createEntra({
+    baseUrl: origin,
+    tenantId: identity.tenantId,
+    apps: [{
+      clientId: identity.clientId,
+      displayName: 'Sandbox integration',
+      secrets: [identity.clientSecret],
+      certificates: options.clientCertificates ?? [],
+      applicationUserId: identity.applicationUserId,
+    }],
+    users: [{ id: identity.user.id, userPrincipalName: identity.user.userPrincipalName, displayName: identity.user.displayName }],
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+    now,
+  });
+  late.entra = entra;
+  late.pipeline = createDataversePipeline({
+    service,
+    router,
+    tokens: entra,
+    protection,
+    faults,
+    environmentUrl: origin,
+    challenge: entra.bearerChallenge(origin),
+    authorizationUri: `${entra.authority}/oauth2/authorize`,
+  });
+
+  const result: RunningEmulator = {
+    dataverseUrl: `${origin}/`,
+    authorityUrl: `${origin}/${identity.tenantId}`,
+    tenantId: identity.tenantId,
+    clientId: identity.clientId,
+    clientSecret: identity.clientSecret,
+    caCertFile,
+    caCertPem: ca.caCertPem,
+    port: running.port,
+    identity,
+    entra,
+    faults,
+    service,
+    readyLine: () =>
+      JSON.stringify({
+        dataverseUrl: result.dataverseUrl,
+        authorityUrl: result.authorityUrl,
+        tenantId: result.tenantId,
+        clientId: result.clientId,
+        clientSecret: result.clientSecret,
+        caCertFile,
+      }),
+    stop: async () => {
+      await running.close();
+      await durable?.close();
+      if (!options.dataDir) fs.rmSync(certDir, { recursive: true, force: true });
+    },
+  };
+  return result;
+}

@@ -1,0 +1,81 @@
+/** Test helpers: start the emulator, get a real token from its Entra endpoint, and call it over HTTPS. */
+import * as https from 'node:https';
+import { startEmulator, EmulatorOptions, RunningEmulator } from '../../emulator';
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
+
+export function httpsRequest(
+  emulator: Pick<RunningEmulator, 'caCertPem'>,
+  method: string,
+  url: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, headers: options.headers, ca: emulator.caCertPem, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+export async function appToken(emulator: RunningEmulator, resource = emulator.dataverseUrl): Promise<string> {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: emulator.clientId,
+    client_secret: emulator.clientSecret,
+    scope: `${resource.replace(/\/$/, '')}/.default`,
+  });
+  const res = await httpsRequest(emulator, 'POST', `${emulator.authorityUrl}/oauth2/v2.0/token`, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${res.text}`);
+  return res.json.access_token;
+}
+
+export interface WebApi {
+  emulator: RunningEmulator;
+  token: string;
+  api: string;
+  call(method: string, path: string, options?: { headers?: Record<string, string>; body?: unknown }): Promise<HttpResult>;
+}
+
+/** Starts an emulator with a token ready; `call` sends JSON to paths relative to /api/data/v9.2/. */
+export async function startWebApi(options: EmulatorOptions = {}): Promise<WebApi> {
+  const emulator = await startEmulator({ limits: 'off', ...options });
+  const token = await appToken(emulator);
+  const api = `${emulator.dataverseUrl}api/data/v9.2/`;
+  return {
+    emulator,
+    token,
+    api,
+    call: (method, path, opts = {}) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'odata-version': '4.0', ...opts.headers };
+      let body: string | Buffer | undefined;
+      if (opts.body !== undefined) {
+        body = typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      return httpsRequest(emulator, method, path.startsWith('https://') ? path : api + path, { headers, body });
+    },
+  };
+}
