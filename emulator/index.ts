@@ -65,6 +65,9 @@ const MODEL_DIR = path.join(__dirname, 'model');
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const now = options.now ?? Date.now;
+  // Options that can be invalid (fault spec, limits) are checked first, before a temp dir or a port is taken.
+  const faults = createFaultInjector(options.faults ?? { rules: [] });
+  const protection = createServiceProtection(options.limits ?? 'real', now);
   const metadataXml = fs.readFileSync(options.metadataFile ?? path.join(MODEL_DIR, 'dataverse.xml'), 'utf8');
   const seed = JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'dataverse-seed.json'), 'utf8')) as SchemaSeed;
   const schema = new DataverseSchema(parseCsdl(metadataXml), seed);
@@ -93,8 +96,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   // The handlers are bound before the port is known; entra and the pipeline need the origin, so they arrive late.
   const late: { entra?: Entra; pipeline?: ReturnType<typeof createDataversePipeline> } = {};
-  const faults = createFaultInjector(options.faults ?? { rules: [] });
-  const protection = createServiceProtection(options.limits ?? 'real', now);
   const service: DataverseService = {
     schema,
     store,

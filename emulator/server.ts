@@ -121,10 +121,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 function send(res: ServerResponse, response: EmulatorResponse, resetAfterBytes?: number) {
   const body = response.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body);
+  if (resetAfterBytes !== undefined && body.length === 0) {
+    // Nothing to cut short (a 204 to a write): drop the connection before the status line, so the client cannot tell
+    // whether the request was applied.
+    res.socket?.destroy();
+    return;
+  }
   const headers: Record<string, string | string[] | number> = { ...response.headers };
   if (response.status !== 204 && response.status !== 304) headers['content-length'] = body.length;
   res.writeHead(response.status, headers);
-  if (resetAfterBytes !== undefined && body.length > 0) {
+  if (resetAfterBytes !== undefined) {
     res.write(body.subarray(0, Math.min(resetAfterBytes, body.length - 1)), () => res.socket?.destroy());
     return;
   }

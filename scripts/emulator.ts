@@ -4,6 +4,7 @@
  * Prints one JSON line when ready, then serves until SIGINT/SIGTERM.
  */
 import { startEmulator, EmulatorOptions } from '../emulator';
+import { parseFaultSpec } from '../emulator/faults';
 
 const USAGE = `Usage: npm run emulator -- [options]
 
@@ -41,7 +42,10 @@ export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
         options.limits = preset;
         break;
       }
-      case '--faults': options.faults = value(i++, arg); break;
+      case '--faults':
+        options.faults = value(i++, arg);
+        parseFaultSpec(options.faults); // a bad spec is a usage error (exit 2), named by FaultSpecError
+        break;
       case '--data': options.dataDir = value(i++, arg); break;
       case '--no-sample-data': options.sampleData = false; break;
       case '--token-lifetime': options.tokenLifetimeSeconds = Number(value(i++, arg)); break;

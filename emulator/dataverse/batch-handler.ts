@@ -49,13 +49,15 @@ export async function batchHandler(ctx: CallContext, dispatch: Dispatch): Promis
       results.push({ kind: 'changeset', results: changeResults });
     } catch (e) {
       if (!(e instanceof ChangeSetFailed)) throw e;
+      // Like ASP.NET OData (and so Dataverse): a failed change set answers as a change set holding only the failure.
+      const failure: BatchResultItem = { kind: 'changeset', results: [e.result] };
       if (!ctx.prefs.continueOnError) {
         results.length = 0;
-        results.push(e.result);
+        results.push(failure);
         failed = true;
         break;
       }
-      results.push(e.result);
+      results.push(failure);
     }
   }
   const serialized = serializeBatchResponse(results);
@@ -104,15 +106,21 @@ async function runOperation(ctx: CallContext, op: BatchOperation, dispatch: Disp
     else if (e instanceof DataverseError) response = errorResponse(e);
     else throw e;
   }
+  // Header order as Dataverse writes it: REQ_ID first on failures, Location just before OData-EntityId.
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(response.headers)) headers[canonical(k)] = v;
-  const entityId = response.headers['odata-entityid'];
-  if (typeof entityId === 'string') {
-    if (op.method === 'POST' && response.status < 300) headers.Location = entityId;
-    if (op.contentId) references.set(op.contentId, entityId);
-  }
   if (response.status >= 400) headers.REQ_ID = randomUUID();
+  const entityId = response.headers['odata-entityid'];
+  for (const [k, v] of Object.entries(response.headers)) {
+    if (k === 'odata-entityid' && typeof entityId === 'string' && op.method === 'POST' && response.status < 300) headers.Location = entityId;
+    headers[canonical(k)] = k === 'content-type' && op.method === 'GET' && response.status === 200 ? streaming(String(v)) : v;
+  }
+  if (typeof entityId === 'string' && op.contentId) references.set(op.contentId, entityId);
   return { status: response.status, headers, body: response.body, contentId: op.contentId };
+}
+
+/** JSON read inside a batch is written streamed: `application/json; odata.metadata=minimal; odata.streaming=true`. */
+function streaming(contentType: string): string {
+  return /^application\/json\b/i.test(contentType) && !/odata\.streaming=/i.test(contentType) ? `${contentType}; odata.streaming=true` : contentType;
 }
 
 const CANONICAL: Record<string, string> = {

@@ -53,7 +53,6 @@ export function createDataversePipeline(options: PipelineOptions) {
       if (fault.kind === '401-revoked') tokens.revokeTokensFor(userId);
       return { response: faultResponse(fault, { limits: protection.limits, authorizationUri: options.authorizationUri }) };
     }
-    if (fault?.kind === 'slow') transport = { delayMs: fault.delayMs };
     if (fault?.kind === 'reset') transport = { resetAfterBytes: fault.afterBytes };
 
     if (!service.store.get('systemuser', userId)) {
@@ -67,6 +66,8 @@ export function createDataversePipeline(options: PipelineOptions) {
     const admission = protection.begin(userId);
     if (!admission.ok) return { response: admission.response, fault: transport };
     try {
+      // A slow request holds its concurrency slot and books its execution time, as a slow server would.
+      if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       const response = await router.dispatch(req, userId);
       await service.afterWrite();
       Object.assign(response.headers, admission.headers);

@@ -125,7 +125,7 @@ export function queryCollection(ctx: CallContext, table: Table, source: Row[], c
     const position = decodeSkipToken(skiptoken, types);
     pageNumber = position.pageNumber;
     if (tracking) anchor = position.anchor ?? anchor;
-    start = rows.findIndex((r) => compareTuple(r, position.last, sortColumns) > 0);
+    start = rows.findIndex((r) => compareTuple(r, position.last, sortColumns, table) > 0);
     if (start < 0) start = rows.length;
   }
   let end = Math.min(rows.length, start + size);
@@ -200,9 +200,9 @@ export function sortRows(rows: Row[], order: OrderItem[], table: Table): Row[] {
   });
 }
 
-function compareTuple(row: Row, last: { column: string; value: unknown }[], order: OrderItem[]): number {
+function compareTuple(row: Row, last: { column: string; value: unknown }[], order: OrderItem[], table: Table): number {
   for (let i = 0; i < last.length; i++) {
-    const c = compareValues(row[last[i].column], last[i].value, undefined);
+    const c = compareValues(row[last[i].column], last[i].value, table.columns.get(last[i].column)?.edmType);
     if (c !== 0) return order[i]?.descending ? -c : c;
   }
   return 0;

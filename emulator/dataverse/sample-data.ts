@@ -68,6 +68,7 @@ export function seedSampleData(store: TableStore, schema: DataverseSchema, ident
     if (t.columns.has('modifiedon') && row.modifiedon === null) row.modifiedon = iso(Math.max(0, daysAgo - 1));
     if (t.columns.has('statecode') && row.statecode === null) row.statecode = 0;
     if (t.columns.has('statuscode') && row.statuscode === null) row.statuscode = t.columns.get('statuscode')?.choices?.keys().next().value ?? 1;
+    if (t.keyAlias) row[t.keyAlias] = values[t.primaryId];
     row[LOOKUP_TABLES] = lookups;
     store.put(table, String(values[t.primaryId]), row);
   };

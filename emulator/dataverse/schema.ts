@@ -49,6 +49,8 @@ export interface Table {
   setName: string;
   type: EntityType;
   primaryId: string;
+  /** The CSDL key when it is not the primary id (systemuser and team are keyed by ownerid in $metadata). */
+  keyAlias?: string;
   primaryName?: string;
   displayName: string;
   displayCollectionName: string;
@@ -116,7 +118,9 @@ function kindOf(property: Property, name: string, tableSeed: TableSeed, images: 
 }
 
 function buildTable(setName: string, type: EntityType, seed: TableSeed, images: string[]): Table {
-  const primaryId = type.keyProperties[0];
+  const keyProperty = type.keyProperties[0];
+  const conventional = `${type.name}id`;
+  const primaryId = type.allProperties.get(conventional)?.type === 'Edm.Guid' ? conventional : keyProperty;
   const lookups = new Map<string, LookupNavigation>();
   const collections = new Map<string, NavigationProperty>();
   const targetsByColumn = new Map<string, { navigation: string; table: string }[]>();
@@ -156,6 +160,7 @@ function buildTable(setName: string, type: EntityType, seed: TableSeed, images: 
     setName,
     type,
     primaryId,
+    keyAlias: keyProperty !== primaryId ? keyProperty : undefined,
     primaryName,
     displayName: seed.displayName ?? type.name,
     displayCollectionName: seed.displayCollectionName ?? setName,

@@ -1,6 +1,7 @@
 /**
  * Server-driven paging cookies in Dataverse's shape: the `$skiptoken` is
- * `<cookie pagenumber="2" pagingcookie="…" istracking="False" />` whose inner cookie (URL-encoded twice) names the
+ * `<cookie pagenumber="2" pagingcookie="…" istracking="False" />` whose inner cookie (URL-encoded once inside the
+ * token, so twice in the nextLink) names the
  * first and last values of the sort columns on the page just served. Continuing after those values, rather than
  * after an offset, keeps pages free of gaps and duplicates while rows are added or deleted between requests.
  */
@@ -28,17 +29,16 @@ export function encodeSkipToken(position: PagePosition, first: Record<string, un
     .map(({ column, value }) => `<${column} last="${escapeXml(formatValue(value))}" first="${escapeXml(formatValue(first[column]))}" ${value === null ? 'lastnull="1" ' : ''}/>`)
     .join('');
   const inner = `<cookie page="${position.pageNumber - 1}">${elements}</cookie>`;
-  const once = encodeURIComponent(inner).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
-  const twice = encodeURIComponent(once).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  const encoded = encodeURIComponent(inner).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
   const tracking = position.anchor !== undefined ? `True" anchor="${position.anchor}` : 'False';
-  return `<cookie pagenumber="${position.pageNumber}" pagingcookie="${twice}" istracking="${tracking}" />`;
+  return `<cookie pagenumber="${position.pageNumber}" pagingcookie="${encoded}" istracking="${tracking}" />`;
 }
 
 export function decodeSkipToken(token: string, types: Map<string, string>): PagePosition {
   try {
     const outer = parseXml(token);
     const pageNumber = Number(outer.attrs.pagenumber);
-    const inner = parseXml(decodeURIComponent(decodeURIComponent(outer.attrs.pagingcookie ?? '')));
+    const inner = parseXml(decodeURIComponent(outer.attrs.pagingcookie ?? ''));
     if (!Number.isInteger(pageNumber) || pageNumber < 2 || inner.local !== 'cookie') throw new Error('bad cookie');
     const last = inner.children.map((el) => ({
       column: el.local,

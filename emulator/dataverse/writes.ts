@@ -30,6 +30,7 @@ export function createRow(caller: WriteCaller, table: Table, body: Record<string
   for (const name of table.columns.keys()) row[name] = null;
   Object.assign(row, presetKey, parsed.values);
   row[table.primaryId] = id;
+  if (table.keyAlias) row[table.keyAlias] = id;
   setSystemColumns(table, row, caller.userId, now, true);
   applyBinds(caller, table, row, parsed);
   checkRequired(table, row);

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { header, jsonResponse, type EmulatorRequest, type EmulatorResponse } from '../http/types';
 import { authenticateClient } from './client-auth';
-import { opaqueToken, purgeExpired, tenantKind } from './context';
+import { issueMark, opaqueToken, purgeExpired, tenantKind } from './context';
 import { correlationId, entraError, errorResponse, malformedRequest, missingParameter, unknownTenant, type EntraError } from './errors';
 import { base64url } from './jwt';
 import { grantedScopeString, normaliseResource, parseClientCredentialsScope, parseDelegatedScopes, type DelegatedScopes } from './scopes';

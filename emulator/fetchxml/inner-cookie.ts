@@ -42,7 +42,10 @@ export function parseInnerCookie(value: string): ParsedInnerCookie | undefined {
   if (pagingCookie === '') return undefined;
   let root;
   try {
-    root = parseXml(pagingCookie, { maxDepth: 4, maxElements: 100, maxLength: 64 * 1024 });
+    // Clients put the cookie back with <, >, " and ' escaped but a bare '&' left as is (DynamicsWebApi does):
+    // an '&' that starts no entity is taken literally, as Dataverse does.
+    const tolerant = pagingCookie.replace(/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/g, '&amp;');
+    root = parseXml(tolerant, { maxDepth: 4, maxElements: 100, maxLength: 64 * 1024 });
   } catch (error) {
     if (error instanceof XmlError) throw new FetchXmlError(`The paging cookie is not valid: ${error.message}`);
     throw error;

@@ -6,13 +6,11 @@
  * says otherwise (a call, a qualified cast segment, a lambda variable in scope).
  */
 import type {
-  ArrayExpr,
   BinaryOperator,
   Expr,
   FunctionCallExpr,
   LiteralExpr,
   NamedParameter,
-  ObjectExpr,
   PathExpr,
   PathRoot,
   PathSegment,
@@ -20,7 +18,8 @@ import type {
 import { builtinSignature } from './builtin-functions';
 import { checkDataverseFunction } from './dataverse-function-specs';
 import { expressionExpected, ODataSyntaxError, unknownFunction } from './errors';
-import { Lexer, type Token } from './lexer';
+import { readArray, readObject } from './json-values';
+import { isKeyword, isPunct, Lexer, type Token } from './lexer';
 
 export interface ParseOptions {
   /** Values of `@name=value` query options (keys with or without '@'), substituted where the alias is used. */
@@ -38,13 +37,7 @@ const BINARY_LEVELS: BinaryOperator[][] = [
 
 const MAX_ALIAS_DEPTH = 8;
 
-export function isPunct(token: Token, ch: string): boolean {
-  return token.kind === 'punct' && token.text === ch;
-}
-
-export function isKeyword(token: Token, word: string): boolean {
-  return token.kind === 'identifier' && token.text.toLowerCase() === word;
-}
+export { isKeyword, isPunct };
 
 export class ExpressionParser {
   private readonly scopes: string[] = [];
@@ -167,8 +160,8 @@ export class ExpressionParser {
         return this.parseAtPrimary();
       case 'punct':
         if (t.text === '(') return this.parseParenthesised();
-        if (t.text === '[') return this.parseArray();
-        if (t.text === '{') return this.parseObject();
+        if (t.text === '[') return readArray(this);
+        if (t.text === '{') return readObject(this);
         break;
       default:
         break;
@@ -404,7 +397,7 @@ export class ExpressionParser {
       const option = name.kind === 'identifier' ? name.text.replace(/^\$/, '').toLowerCase() : '';
       this.expectPunct('=');
       if (option === 'filter' && !segment.filter) segment.filter = this.parseCommonExpr();
-      else if (option === 'search' && segment.search === undefined) segment.search = readRawOptionValue(this.lexer);
+      else if (option === 'search' && segment.search === undefined) segment.search = this.lexer.readRawOptionValue();
       else throw this.lexer.error(name.start);
       if (!isPunct(this.lexer.peek(), ';')) break;
       this.lexer.next();
@@ -433,56 +426,6 @@ export class ExpressionParser {
     }
   }
 
-  private parseArray(): ArrayExpr {
-    const open = this.lexer.next();
-    const items: Expr[] = [];
-    if (isPunct(this.lexer.peek(), ']')) {
-      this.lexer.next();
-      return { kind: 'array', items, position: open.start };
-    }
-    for (;;) {
-      items.push(this.parseJsonValue());
-      const t = this.lexer.peek();
-      if (isPunct(t, ']')) break;
-      if (!isPunct(t, ',')) {
-        // Dataverse reads collection parameters with a JSON reader, hence this wording.
-        throw new ODataSyntaxError(
-          `Invalid JSON. A comma character ',' was expected in scope 'Array'. Path '[${items.length - 1}]', line 1, position ${t.start}.`,
-          t.start,
-          this.text,
-        );
-      }
-      this.lexer.next();
-    }
-    this.lexer.next();
-    return { kind: 'array', items, position: open.start };
-  }
-
-  private parseObject(): ObjectExpr {
-    const open = this.lexer.next();
-    const members: ObjectExpr['members'] = [];
-    if (isPunct(this.lexer.peek(), '}')) {
-      this.lexer.next();
-      return { kind: 'object', members, position: open.start };
-    }
-    for (;;) {
-      const key = this.lexer.next();
-      if (key.kind !== 'jsonString') throw this.lexer.error(key.start);
-      this.expectPunct(':');
-      members.push({ name: String(key.value), value: this.parseJsonValue() });
-      if (!isPunct(this.lexer.peek(), ',')) break;
-      this.lexer.next();
-    }
-    this.expectPunct('}');
-    return { kind: 'object', members, position: open.start };
-  }
-
-  private parseJsonValue(): Expr {
-    const t = this.lexer.peek();
-    if (t.kind !== 'jsonString') return this.parseCommonExpr();
-    this.lexer.next();
-    return { kind: 'literal', type: 'Edm.String', value: t.value as string, raw: t.text, position: t.start };
-  }
 }
 
 function literal(t: Token): LiteralExpr {
@@ -500,29 +443,4 @@ function literal(t: Token): LiteralExpr {
 function annotationSegment(name: string): PathSegment {
   const [term, qualifier] = name.split('#');
   return qualifier ? { kind: 'annotation', term, qualifier } : { kind: 'annotation', term };
-}
-
-/**
- * Reads a raw option value (used for $search, whose grammar is not an expression) up to the next `;` or the `)`
- * that closes the enclosing option list, honouring balanced parentheses and quoted phrases.
- */
-export function readRawOptionValue(lexer: Lexer): string {
-  const text = lexer.text;
-  const start = lexer.position;
-  let depth = 0;
-  let pos = start;
-  for (; pos < text.length; pos++) {
-    const ch = text[pos];
-    if (ch === '"' || ch === "'") {
-      const close = text.indexOf(ch, pos + 1);
-      if (close < 0) break;
-      pos = close;
-    } else if (ch === '(') depth++;
-    else if (ch === ')') {
-      if (depth === 0) break;
-      depth--;
-    } else if (ch === ';' && depth === 0) break;
-  }
-  lexer.seek(pos);
-  return text.slice(start, pos);
 }

@@ -15,3 +15,5 @@ export {
 export { parseApply } from './parse-apply';
 export { parseQueryOptions, type QueryParseSettings } from './parse-query';
 export { parseLiteral, parseTypedValue } from './parse-literal';
+export * from './evaluate';
+export { like } from './wildcards';

@@ -54,6 +54,15 @@ const TYPED_STRING_PREFIXES: Record<string, LiteralType> = {
   geometry: 'Edm.Geometry',
 };
 
+export function isPunct(token: Token, ch: string): boolean {
+  return token.kind === 'punct' && token.text === ch;
+}
+
+/** Operators and keywords are case-insensitive, as in the ABNF. */
+export function isKeyword(token: Token, word: string): boolean {
+  return token.kind === 'identifier' && token.text.toLowerCase() === word;
+}
+
 function isSpace(ch: string | undefined): boolean {
   return ch === ' ' || ch === '\t';
 }
@@ -97,6 +106,31 @@ export class Lexer {
     this.lookahead = [];
     this.scanPos = pos;
     this.lastEnd = pos;
+  }
+
+  /**
+   * Consumes a raw option value (for $search, whose grammar is not an expression) up to the next `;` or the `)`
+   * that closes the enclosing option list, honouring balanced parentheses and quoted phrases.
+   */
+  readRawOptionValue(): string {
+    const text = this.text;
+    const start = this.lastEnd;
+    let depth = 0;
+    let pos = start;
+    for (; pos < text.length; pos++) {
+      const ch = text[pos];
+      if (ch === '"' || ch === "'") {
+        const close = text.indexOf(ch, pos + 1);
+        if (close < 0) break;
+        pos = close;
+      } else if (ch === '(') depth++;
+      else if (ch === ')') {
+        if (depth === 0) break;
+        depth--;
+      } else if (ch === ';' && depth === 0) break;
+    }
+    this.seek(pos);
+    return text.slice(start, pos);
   }
 
   error(position: number): ODataSyntaxError {

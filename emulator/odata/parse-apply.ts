@@ -3,7 +3,7 @@
  * filter(...), chained with '/'. Other transformations of the aggregation extension are recognised and reported
  * as not supported instead of as syntax errors, so callers can tell "wrong" from "not emulated".
  */
-import type { AggregateItem, Transformation } from './ast';
+import type { AggregateItem, Expr, Transformation } from './ast';
 import { notSupported } from './errors';
 import { ExpressionParser, isKeyword, isPunct, type ParseOptions } from './expression-parser';
 import { Lexer } from './lexer';
@@ -102,7 +102,12 @@ function readAggregateItem(p: ExpressionParser): AggregateItem {
     p.lexer.next();
     return { kind: 'count', alias: readAlias(p) };
   }
-  const expression = p.parseCommonExpr();
+  // A bare type cast (`Self.Derived with Custom.m as x`) aggregates whole instances of that type.
+  const castOnly = first.kind === 'identifier' && first.text.includes('.') && !p.adjacent('/', 1) && !p.adjacent('(', 1);
+  if (castOnly) p.lexer.next();
+  const expression: Expr = castOnly
+    ? { kind: 'path', root: { kind: 'implicit' }, segments: [{ kind: 'cast', typeName: first.text }], position: first.start }
+    : p.parseCommonExpr();
   if (expression.kind === 'path' && expression.segments[expression.segments.length - 1]?.kind === 'count') {
     return { kind: 'pathCount', path: expression, alias: readAlias(p) };
   }

@@ -4,7 +4,7 @@
  */
 import type { ComputeItem, ExpandItem, NestedOptions, OrderByItem, SelectItem } from './ast';
 import { ODataSyntaxError } from './errors';
-import { ExpressionParser, isKeyword, isPunct, readRawOptionValue, type ParseOptions } from './expression-parser';
+import { ExpressionParser, isKeyword, isPunct, type ParseOptions } from './expression-parser';
 import { Lexer, type Token } from './lexer';
 import { readApply } from './parse-apply';
 
@@ -240,7 +240,7 @@ function readNestedOption(p: ExpressionParser, name: OptionName, options: Nested
       options.apply = readApply(p);
       return;
     case 'search':
-      options.search = readRawOptionValue(p.lexer);
+      options.search = p.lexer.readRawOptionValue();
       return;
     default:
       break;

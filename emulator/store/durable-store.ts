@@ -33,16 +33,18 @@ export async function openDurableStore(dir: string, store: TableStore, schema: D
     const snapshot = loaded instanceof TableStore ? loaded.snapshot() : loaded;
     store.restore(snapshot, primaryId);
   }
-  let pending: Promise<void>[] = [];
+  // Settles once every append issued so far is on disk. Each flush waits for all of them: handing a batch to one
+  // flush and an empty list to the next let a concurrent request be acknowledged before its row was fsynced.
+  // A failed append keeps failing later flushes (memory and journal no longer agree).
+  let durable: Promise<void> = Promise.resolve();
   let sinceCompact = 0;
   store.onMutation = (m) => {
-    pending.push(persistence.append(m));
+    durable = Promise.all([durable, persistence.append(m)]).then(() => undefined);
+    durable.catch(() => undefined);
     sinceCompact++;
   };
   const flush = async () => {
-    const waiting = pending;
-    pending = [];
-    await Promise.all(waiting);
+    await durable;
     if (sinceCompact >= COMPACT_EVERY) {
       sinceCompact = 0;
       await persistence.compact(store.snapshot());

@@ -436,6 +436,13 @@ describe('Entra ID emulator over HTTPS', () => {
       expect(entra.verifyAccessToken(before, ENV)).toMatchObject({ ok: false, reason: 'revoked', description: expect.stringMatching(/revoked/) });
       const after = await appToken(); // usually within the same second as the revocation
       expect(entra.verifyAccessToken(after, ENV).ok).toBe(true);
+
+      // Order, not the clock, decides: a frozen clock still separates tokens minted before and after.
+      const frozen = createEntra({ baseUrl, tenantId: TENANT, apps: [{ clientId: SECRET_APP, secrets: [SECRET] }], users: [], now: () => 1_800_000_000_000 });
+      const old = frozen.issueAppToken(SECRET_APP, ENV);
+      frozen.revokeTokensFor(frozen.applicationUserIdFor(SECRET_APP));
+      expect(frozen.verifyAccessToken(old, ENV)).toMatchObject({ ok: false, reason: 'revoked' });
+      expect(frozen.verifyAccessToken(frozen.issueAppToken(SECRET_APP, ENV), ENV).ok).toBe(true);
     });
   });
 
