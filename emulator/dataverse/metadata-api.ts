@@ -184,7 +184,8 @@ function lookup(ctx: CallContext, pos: Position, args: string): Position {
       throw badRequest(`The key in the request URI is not valid: use (${pos.keyName}='…') or (<MetadataId>).`);
     }
     node = pos.nodes.find((n) => n.row[pos.keyName] === value);
-    keyText = `('${value.replace(/'/g, "''")}')`;
+    // Docs show entities by name (`EntityDefinitions('account')`) and everything below by MetadataId.
+    keyText = pos.path.length === 1 ? `('${value.replace(/'/g, "''")}')` : `(${String(node?.row.MetadataId)})`;
     described = pos.what === 'an entity' ? `name ${value} and id ${ZERO_GUID}` : `${pos.keyName} ${value}`;
   }
   if (!node) throw new DataverseError(404, '0x80040217', `Could not find ${pos.what} with ${described}.`);
@@ -230,13 +231,19 @@ function filterNodes(nodes: MetaNode[], filter: FilterExpr): MetaNode[] {
   return nodes.filter((n) => kept.has(n.row));
 }
 
-/** Dataverse leaves out the key of the resource being returned itself: `EntityDefinitions('account')/Attributes/…/$entity`. */
+/**
+ * Dataverse leaves out the key of the resource being returned itself (`EntityDefinitions('account')/Attributes/…
+ * /$entity`), but keeps the keys of the resources on the way to it.
+ */
 function contextPath(path: ContextPiece[], single: boolean): string {
-  let lastKeyed = -1;
-  path.forEach((p, i) => {
-    if (p.key) lastKeyed = i;
-  });
-  return path.map((p, i) => p.text + (p.key && !(single && i === lastKeyed) ? p.key : '')).join('/');
+  let own = -1;
+  if (single) {
+    for (let i = path.length - 1; i >= 0 && own < 0; i--) {
+      if (path[i].key) own = i;
+      else if (!path[i].text.startsWith(CRM)) break;
+    }
+  }
+  return path.map((p, i) => p.text + (p.key && i !== own ? p.key : '')).join('/');
 }
 
 function shapeSuffix(shape: { select?: string[]; expand: ExpandItem[] }): string {

@@ -5,12 +5,12 @@
  */
 import {
   Expr, ExpandItem as ODataExpandItem, ODataError, ODataNotSupportedError, OrderByItem, parseApply, parseExpand,
-  parseFilter, parseOrderBy, parseSelect, Transformation,
+  parseFilter, parseOrderBy, parseSelect, PathExpr, Transformation,
 } from '../odata';
 import { compareValues as compareODataValues, evaluateApply, evaluateFilter, EvaluationContext } from '../odata/evaluate';
 import type { Row } from '../store/table-store';
 import type { DataverseService } from './context';
-import { DataverseError } from './errors';
+import { DataverseError, unknownProperty } from './errors';
 import { related } from './relationships';
 import type { Table } from './schema';
 
@@ -58,6 +58,49 @@ function guarded<T>(fn: () => T): T {
 
 export function parseFilterOption(text: string, query: URLSearchParams): FilterExpr {
   return guarded(() => parseFilter(text, { aliases: aliasesOf(query) }));
+}
+
+/**
+ * Rejects a filter that names a property the table (or the table behind a navigation or lambda variable) does not
+ * have, as Dataverse does before reading any row: 400 "Could not find a property named 'x' on type '…'".
+ */
+export function checkFilterColumns(expr: FilterExpr, table: Table, service: DataverseService): void {
+  const checkPath = (e: PathExpr, variables: Map<string, Table>) => {
+    const root = e.root.kind;
+    let current: Table | undefined =
+      root === 'implicit' || root === 'it' || root === 'this' ? table : e.root.kind === 'variable' ? variables.get(e.root.name) : undefined;
+    for (const segment of e.segments) {
+      if (!current) return;
+      if (segment.kind === 'lambda') {
+        if (!segment.predicate) return;
+        const inner = new Map(variables);
+        if (segment.variable) inner.set(segment.variable, current);
+        walk(segment.predicate, inner);
+        return;
+      }
+      if (segment.kind !== 'member') return;
+      const from: Table = current;
+      const lookup = from.lookups.get(segment.name);
+      const collection = from.collections.get(segment.name);
+      if (lookup) current = service.schema.table(lookup.targetTable);
+      else if (collection) current = service.schema.tableOfType(collection.type);
+      else if (from.columns.has(segment.name)) current = undefined;
+      else throw unknownProperty(segment.name, from.logicalName);
+    }
+  };
+  const walk = (e: Expr, variables: Map<string, Table>): void => {
+    switch (e.kind) {
+      case 'path': return checkPath(e, variables);
+      case 'binary': walk(e.left, variables); walk(e.right, variables); return;
+      case 'unary': return walk(e.operand, variables);
+      case 'method': for (const a of e.args) walk(a, variables); return;
+      case 'case': for (const b of e.branches) { walk(b.when, variables); walk(b.then, variables); } return;
+      case 'cast': case 'isof': if (e.operand) walk(e.operand, variables); return;
+      case 'list': case 'array': for (const i of e.items) walk(i, variables); return;
+      default: return;
+    }
+  };
+  walk(expr, new Map());
 }
 
 export function parseSelectOption(text: string): string[] {

@@ -7,7 +7,7 @@ import type { Row } from '../store/table-store';
 import type { CallContext } from './context';
 import { badRequest, DataverseError, unknownProperty } from './errors';
 import {
-  applyTransformations, compareValues, ExpandItem, FilterExpr, filterRows, OrderItem, parseApplyOption,
+  applyTransformations, checkFilterColumns, compareValues, ExpandItem, FilterExpr, filterRows, OrderItem, parseApplyOption,
   parseExpandOption, parseFilterOption, parseOrderByOption, parseSelectOption,
 } from './odata-adapter';
 import { annotationsApplied, wantsAnnotation } from './prefer';
@@ -54,9 +54,11 @@ export function readCollectionQuery(ctx: CallContext, table: Table): CollectionQ
   for (const item of expand) checkExpand(ctx, table, item);
   const orderby = q.get('$orderby') !== null ? parseOrderByOption(q.get('$orderby')!) : [];
   for (const o of orderby) if (o.path.length === 1) checkColumn(table, o.path[0]);
+  const filter = q.get('$filter') !== null ? parseFilterOption(q.get('$filter')!, q) : undefined;
+  if (filter) checkFilterColumns(filter, table, ctx.service);
   return {
     select,
-    filter: q.get('$filter') !== null ? parseFilterOption(q.get('$filter')!, q) : undefined,
+    filter,
     orderby,
     top: top !== null ? Number(top) : undefined,
     expand,
@@ -85,6 +87,7 @@ function checkExpand(ctx: CallContext, table: Table, item: ExpandItem): void {
     : ctx.service.schema.tableOfType(table.collections.get(item.navigation)!.type);
   if (!target) return;
   for (const s of item.select ?? []) checkColumn(target, s);
+  if (item.filter) checkFilterColumns(item.filter, target, ctx.service);
   if (table.collections.has(item.navigation) && item.expand.length > 0 && (item.orderby.length > 0 || item.top !== undefined)) {
     throw badRequest('$orderby and $top are not supported together with a nested $expand on a collection-valued navigation property.');
   }
@@ -122,7 +125,7 @@ export function queryCollection(ctx: CallContext, table: Table, source: Row[], c
   const skiptoken = ctx.query.get('$skiptoken');
   if (skiptoken) {
     const types = new Map([...table.columns.values()].map((c) => [c.name, c.edmType]));
-    const position = decodeSkipToken(skiptoken, types);
+    const position = decodeSkipToken(skiptoken, types, sortColumns.map((o) => o.path[0]));
     pageNumber = position.pageNumber;
     if (tracking) anchor = position.anchor ?? anchor;
     start = rows.findIndex((r) => compareTuple(r, position.last, sortColumns, table) > 0);
@@ -174,7 +177,8 @@ function selectSuffix(query: CollectionQuery): string {
 function nextLink(ctx: CallContext, token: string): string {
   const url = ctx.req.url;
   const params = url.search.replace(/^\?/, '').split('&').filter((p) => p !== '' && !p.startsWith('$skiptoken='));
-  params.push(`$skiptoken=${encodeURIComponent(token)}`);
+  // Dataverse escapes the token like a URI (`<`, `"`, space, `%`), leaving `=` and `/`: pagenumber=%222%22 … /%3E.
+  params.push(`$skiptoken=${encodeURI(token)}`);
   const path = url.pathname.replace(/^\/api\/data\/v9\.\d\//, '');
   return `${ctx.service.serviceRoot}${path}?${params.join('&')}`;
 }
@@ -185,8 +189,13 @@ export function deltaLink(ctx: CallContext, version: number, at: Date): string {
   const stamp = `${p(at.getUTCMonth() + 1)}/${p(at.getUTCDate())}/${at.getUTCFullYear()} ${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}`;
   const path = ctx.req.url.pathname.replace(/^\/api\/data\/v9\.\d\//, '');
   const select = ctx.query.get('$select');
-  const params = [select !== null ? `$select=${encodeURIComponent(select).replace(/%2C/g, ',')}` : undefined, `$deltatoken=${encodeURIComponent(`${version}!${stamp}`)}`];
+  const params = [select !== null ? `$select=${encodeURIComponent(select).replace(/%2C/g, ',')}` : undefined, `$deltatoken=${dotNetUrlEncode(`${version}!${stamp}`)}`];
   return `${ctx.service.serviceRoot}${path}?${params.filter(Boolean).join('&')}`;
+}
+
+/** `919042!08/22/2017 08:10:44` → `919042%2108%2f22%2f2017%2008%3a10%3a44`, the form Dataverse writes (lower-case hex, `!` escaped). */
+function dotNetUrlEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 }
 
 export function sortRows(rows: Row[], order: OrderItem[], table: Table): Row[] {

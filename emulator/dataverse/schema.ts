@@ -9,7 +9,10 @@ export interface TableSeed {
   displayCollectionName?: string;
   primaryName?: string;
   objectTypeCode?: number;
-  required?: string[];
+  /** Business-required: reported in metadata, not enforced by the Web API (as in Dataverse). */
+  applicationRequired?: string[];
+  /** Enforced on every create and update. */
+  systemRequired?: string[];
   changeTracking?: boolean;
   maxLength?: Record<string, number>;
   choices?: Record<string, [number, string][]>;
@@ -30,6 +33,8 @@ export interface Column {
   edmType: string;
   kind: ColumnKind;
   readOnly: boolean;
+  requiredLevel: 'None' | 'ApplicationRequired' | 'SystemRequired';
+  /** True when the Web API refuses a row without a value (SystemRequired). */
   required: boolean;
   maxLength?: number;
   choices?: Map<number, string>;
@@ -137,7 +142,8 @@ function buildTable(setName: string, type: EntityType, seed: TableSeed, images: 
     list.push({ navigation: nav.name, table: targetTable });
     targetsByColumn.set(column, list);
   }
-  const required = new Set(seed.required ?? []);
+  const systemRequired = new Set(seed.systemRequired ?? []);
+  const applicationRequired = new Set(seed.applicationRequired ?? []);
   const columns = new Map<string, Column>();
   for (const property of type.allProperties.values()) {
     const name = property.name;
@@ -147,7 +153,8 @@ function buildTable(setName: string, type: EntityType, seed: TableSeed, images: 
       edmType: property.type,
       kind,
       readOnly: property.readOnly || property.computed || name === 'versionnumber' || kind === 'lookup',
-      required: required.has(name),
+      requiredLevel: systemRequired.has(name) ? 'SystemRequired' : applicationRequired.has(name) ? 'ApplicationRequired' : 'None',
+      required: systemRequired.has(name),
       maxLength: seed.maxLength?.[name] ?? property.maxLength,
       choices: seed.choices?.[name] ? new Map(seed.choices[name]) : undefined,
       lookupTargets: targetsByColumn.get(name),

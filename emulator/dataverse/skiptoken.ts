@@ -34,7 +34,8 @@ export function encodeSkipToken(position: PagePosition, first: Record<string, un
   return `<cookie pagenumber="${position.pageNumber}" pagingcookie="${encoded}" istracking="${tracking}" />`;
 }
 
-export function decodeSkipToken(token: string, types: Map<string, string>): PagePosition {
+/** `columns`: the sort columns (primary key last) the current request pages by; a cookie naming others is refused. */
+export function decodeSkipToken(token: string, types: Map<string, string>, columns?: string[]): PagePosition {
   try {
     const outer = parseXml(token);
     const pageNumber = Number(outer.attrs.pagenumber);
@@ -44,20 +45,32 @@ export function decodeSkipToken(token: string, types: Map<string, string>): Page
       column: el.local,
       value: el.attrs.lastnull === '1' ? null : parseValue(el.attrs.last ?? '', types.get(el.local)),
     }));
+    if (columns && (last.length !== columns.length || last.some((l, i) => l.column !== columns[i]))) throw new Error('other sort');
     const anchor = outer.attrs.anchor !== undefined ? Number(outer.attrs.anchor) : undefined;
+    if (anchor !== undefined && !Number.isInteger(anchor)) throw new Error('bad anchor');
     return { pageNumber, last, anchor };
   } catch {
     throw badRequest('The $skiptoken value is not a paging cookie issued by this service; follow @odata.nextLink unchanged.');
   }
 }
 
+/** Values that cannot come from a row of the column's type mean the cookie was edited: throw (→ 400). */
 function parseValue(text: string, edmType: string | undefined): unknown {
   if (/^\{[0-9A-F-]{36}\}$/i.test(text)) return text.slice(1, -1).toLowerCase();
   switch (edmType) {
-    case 'Edm.Int32': case 'Edm.Int64': case 'Edm.Int16': case 'Edm.Decimal': case 'Edm.Double': case 'Edm.Byte':
-      return Number(text);
+    case 'Edm.Int32': case 'Edm.Int64': case 'Edm.Int16': case 'Edm.Decimal': case 'Edm.Double': case 'Edm.Byte': {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw new Error('bad number');
+      return n;
+    }
     case 'Edm.Boolean':
+      if (text !== 'true' && text !== 'false') throw new Error('bad boolean');
       return text === 'true';
+    case 'Edm.Guid':
+      throw new Error('bad guid');
+    case 'Edm.DateTimeOffset': case 'Edm.Date':
+      if (Number.isNaN(Date.parse(text))) throw new Error('bad date');
+      return text;
     default:
       return text;
   }

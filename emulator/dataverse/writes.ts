@@ -32,6 +32,11 @@ export function createRow(caller: WriteCaller, table: Table, body: Record<string
   row[table.primaryId] = id;
   if (table.keyAlias) row[table.keyAlias] = id;
   setSystemColumns(table, row, caller.userId, now, true);
+  // The owning business unit is the caller's (the organisation's root unit in the emulator).
+  if (table.columns.has('_owningbusinessunit_value') && row._owningbusinessunit_value === null) {
+    row._owningbusinessunit_value = service.businessUnitId;
+    row[LOOKUP_TABLES] = { ...((row[LOOKUP_TABLES] as object) ?? {}), _owningbusinessunit_value: 'businessunit' };
+  }
   applyBinds(caller, table, row, parsed);
   checkRequired(table, row);
   checkAlternateKeys(service, table, row, id);

@@ -278,7 +278,7 @@ describe('refused queries', () => {
     expect(res.json.error.message).toBe("The entity name 'account' in the FetchXML does not match the entity set 'contacts' of the request.");
   });
 
-  test('malformed XML and unknown tables are 400 with the reason', async () => {
+  test('malformed XML and top combined with count are 400 with the reason', async () => {
     const broken = await fetch('accounts', '<fetch><entity name="account"><attribute name="name"></entity></fetch>');
     expect(broken.status).toBe(400);
     expect(broken.json.error.message).toMatch(/^Invalid FetchXML: /);

@@ -151,7 +151,7 @@ describe('bad input gets a clear 400 in the Dataverse error shape', () => {
     ['wrong type', 'accounts', JSON.stringify({ name: 42 }), '0x0', "Cannot convert the literal '42' to the expected type 'Edm.String'"],
     ['too long', 'tasks', JSON.stringify({ subject: 'x'.repeat(201) }), '0x80044331', "exceeded the maximum allowed length of '200'"],
     ['choice out of range', 'accounts', JSON.stringify({ name: 'x', industrycode: 999 }), '0x8004431a', 'outside the valid range'],
-    ['missing required column', 'accounts', JSON.stringify({ description: 'no name' }), '0x80040203', "'name' attribute of the 'account' entity is required"],
+    ['missing system-required column', 'sample_documents', JSON.stringify({ statecode: 0 }), '0x80040203', "'sample_name' attribute of the 'sample_document' entity is required"],
     ['read-only column', 'accounts', JSON.stringify({ name: 'x', versionnumber: 5 }), '0x80048d19', "'versionnumber' is read-only"],
   ])('%s', async (_name, path, body, code, message) => {
     const res = await w.call('POST', path, { body });

@@ -28,6 +28,9 @@ export const OPTION_SET_TYPES = new Set([
   'PicklistAttributeMetadata', 'StateAttributeMetadata', 'StatusAttributeMetadata', 'BooleanAttributeMetadata',
 ]);
 
+/** Dataverse's default for image columns (configurable up to 30 MB); file columns carry their own limit. */
+export const IMAGE_MAX_SIZE_KB = 10240;
+
 interface TypeInfo {
   typeName: string;
   attributeType: string;
@@ -86,7 +89,7 @@ function typeInfo(column: Column): TypeInfo {
 function requiredLevel(table: Table, column: Column): string {
   const name = attributeLogicalName(column);
   if (name === table.primaryId || name === 'ownerid' || name === 'statecode') return 'SystemRequired';
-  return column.required ? 'ApplicationRequired' : 'None';
+  return column.requiredLevel;
 }
 
 function stringFormat(name: string): string {
@@ -135,7 +138,7 @@ function typeSpecific(table: Table, column: Column, typeName: string): MetadataR
     case 'LookupAttributeMetadata': return { Targets: lookupTargets(column) };
     case 'FileAttributeMetadata': return { MaxSizeInKB: table.fileColumns.get(name)?.maxSizeInKB ?? 32768 };
     case 'ImageAttributeMetadata':
-      return { MaxSizeInKB: 10240, CanStoreFullImage: true, IsPrimaryImage: name === 'entityimage', MaxHeight: 144, MaxWidth: 144 };
+      return { MaxSizeInKB: IMAGE_MAX_SIZE_KB, CanStoreFullImage: true, IsPrimaryImage: name === 'entityimage', MaxHeight: 144, MaxWidth: 144 };
     default: return {};
   }
 }
@@ -180,7 +183,8 @@ function buildAttribute(schema: DataverseSchema, table: Table, column: Column, i
     IsSecured: false,
     RequiredLevel: managed(level, level !== 'SystemRequired', 'canmodifyrequirementlevelsettings'),
     DisplayName: label(isPrimaryId ? table.displayName : logicalName, `${owner}:displayname`),
-    Description: column.property.description ? label(column.property.description, `${owner}:description`) : emptyLabel(),
+    // The CSDL descriptions come from a German-language org, so they cannot pass as 1033 labels.
+    Description: emptyLabel(),
     IsAuditEnabled: managed(true, true, 'canmodifyauditsettings'),
     IsCustomizable: managed(true, false, 'iscustomizable'),
     IsRenameable: managed(true, false, 'isrenameable'),

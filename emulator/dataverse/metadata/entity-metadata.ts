@@ -107,7 +107,8 @@ export function buildEntityMetadata(schema: DataverseSchema, table: Table): Meta
     IntroducedVersion: custom ? '1.0.0.0' : '5.0.0.0',
     DisplayName: label(table.displayName, `${owner}:displayname`),
     DisplayCollectionName: label(table.displayCollectionName, `${owner}:displaycollectionname`),
-    Description: table.type.description ? label(table.type.description, `${owner}:description`) : emptyLabel(),
+    // The CSDL descriptions come from a German-language org, so they cannot pass as 1033 labels.
+    Description: emptyLabel(),
     IsCustomizable: managed(true, custom, 'iscustomizable'),
     IsRenameable: managed(true, false, 'isrenameable'),
     IsAuditEnabled: managed(false, true, 'canmodifyauditsettings'),
