@@ -71,6 +71,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const metadataXml = fs.readFileSync(options.metadataFile ?? path.join(MODEL_DIR, 'dataverse.xml'), 'utf8');
   const seed = JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'dataverse-seed.json'), 'utf8')) as SchemaSeed;
   const schema = new DataverseSchema(parseCsdl(metadataXml), seed);
+  // The data directory is locked before anything in it (identity, CA file) is written.
+  const store = new TableStore();
+  const durable = options.dataDir ? await openDurableStore(options.dataDir, store, schema) : undefined;
   const identity = loadIdentity(options.dataDir, options);
 
   const ca = createCertificateAuthority();
@@ -79,8 +82,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Bundled with any CA file the environment already trusts, so it can replace NODE_EXTRA_CA_CERTS for a child.
   const caCertFile = writeCaFile(certDir, ca, { appendBundleFile: process.env.NODE_EXTRA_CA_CERTS });
 
-  const store = new TableStore();
-  const durable = options.dataDir ? await openDurableStore(options.dataDir, store, schema) : undefined;
   if (!durable?.restored && options.sampleData !== false) {
     seedSampleData(store, schema, {
       organizationId: identity.organizationId,
@@ -125,6 +126,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       };
     },
     onError: (e) => process.stderr.write(`emulator: unexpected error: ${e.stack ?? e.message}\n`),
+  }).catch(async (e) => {
+    await durable?.close();
+    throw e;
   });
   const origin = running.origin;
   service.serviceRoot = `${origin}/api/data/v9.2/`;

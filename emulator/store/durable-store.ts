@@ -2,6 +2,8 @@
  * Binds the in-memory TableStore to disk: every mutation is appended to the fsynced journal, and a write is
  * acknowledged only after flush() saw its journal entry on disk; restarts replay snapshot + journal.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { DataverseSchema } from '../dataverse/schema';
 import { createPersistence } from './persistence';
 import { Mutation, StoreSnapshot, TableStore } from './table-store';
@@ -18,7 +20,47 @@ export interface DurableStore {
   close(): Promise<void>;
 }
 
+/**
+ * One emulator per data directory: a second one would interleave journal writes. The lock names its owner's pid,
+ * so a lock left by a killed process is taken over, while a live owner is reported by pid.
+ */
+const lockedHere = new Set<string>();
+
+function lockDirectory(dir: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, 'emulator.lock');
+  if (lockedHere.has(lock)) throw new Error(`the data directory ${dir} is in use by another emulator in this process`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      lockedHere.add(lock);
+      return () => {
+        lockedHere.delete(lock);
+        fs.rmSync(lock, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number(fs.readFileSync(lock, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new Error(`the data directory ${dir} is in use by another emulator (process ${owner}); stop it or choose another --data directory`);
+      }
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  throw new Error(`could not lock the data directory ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function openDurableStore(dir: string, store: TableStore, schema: DataverseSchema): Promise<DurableStore> {
+  const unlock = lockDirectory(dir);
   const primaryId = (table: string) => schema.table(table)?.primaryId;
   const persistence = createPersistence<StoreSnapshot | TableStore, Mutation>(dir, {
     // Replay folds journal entries into a TableStore built from the snapshot, then hands it back as the state.
@@ -61,6 +103,7 @@ export async function openDurableStore(dir: string, store: TableStore, schema: D
       await flush();
       await persistence.compact(store.snapshot());
       await persistence.close();
+      unlock();
     },
   };
 }

@@ -262,3 +262,25 @@ describe('emulator CLI with --data', () => {
     expect(faults.stderr).toContain('Invalid fault spec token "418"');
   });
 });
+
+describe('one emulator per data directory', () => {
+  test('a second emulator on the same --data directory is refused and the first keeps its files', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { startEmulator } = await import('../../emulator');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'd365-lock-'));
+    const first = await startEmulator({ dataDir: dir, limits: 'off' });
+    try {
+      const ca = fs.readFileSync(first.caCertFile, 'utf8');
+      await expect(startEmulator({ dataDir: dir, limits: 'off' })).rejects.toThrow(/is in use by another emulator/);
+      expect(fs.readFileSync(first.caCertFile, 'utf8')).toBe(ca);
+    } finally {
+      await first.stop();
+    }
+    const again = await startEmulator({ dataDir: dir, limits: 'off' });
+    expect(again.clientSecret).toBe(first.clientSecret);
+    await again.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
