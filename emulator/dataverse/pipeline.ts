@@ -63,7 +63,7 @@ export function createDataversePipeline(options: PipelineOptions) {
       );
       return { response: errorResponse(error), fault: transport };
     }
-    const admission = protection.begin(userId);
+    const admission = protection.begin(userId, requestWeight(req));
     if (!admission.ok) return { response: admission.response, fault: transport };
     try {
       // A slow request holds its concurrency slot and books its execution time, as a slow server would.
@@ -76,4 +76,14 @@ export function createDataversePipeline(options: PipelineOptions) {
       admission.release();
     }
   };
+}
+
+const PART_MARKER = Buffer.from('application/http');
+
+/** Dataverse counts each request inside a $batch against the limits; parts are counted without parsing the body. */
+function requestWeight(req: EmulatorRequest): number {
+  if (!req.url.pathname.endsWith('/$batch') || req.body.length === 0) return 1;
+  let count = 0;
+  for (let at = req.body.indexOf(PART_MARKER); at >= 0; at = req.body.indexOf(PART_MARKER, at + PART_MARKER.length)) count++;
+  return Math.max(1, count);
 }

@@ -29,7 +29,8 @@ export interface UsageSnapshot {
 export interface ServiceProtection {
   /** undefined when limits are off. */
   readonly limits: LimitsConfig | undefined;
-  begin(userId: string): Admission | Rejection;
+  /** weight: requests this one counts for (a $batch counts each of its parts). */
+  begin(userId: string, weight?: number): Admission | Rejection;
   snapshot(userId: string): UsageSnapshot;
 }
 
@@ -77,25 +78,27 @@ export function createServiceProtection(
 
   return {
     limits,
-    begin(userId) {
+    begin(userId, weight = 1) {
       const state = stateOf(userId);
       const now = clock();
       const used = state.window.totals(now);
       if (state.inFlight >= limits.maxConcurrent) return reject('concurrency', 1000);
-      if (used.requests >= limits.maxRequests) {
-        return reject('requests', state.window.msUntilRequestsAtMost(now, limits.maxRequests - 1));
+      // A $batch counts its inner requests; one larger than the whole budget is still admitted when the window is empty.
+      const cost = Math.min(Math.max(1, weight), limits.maxRequests);
+      if (used.requests + cost > limits.maxRequests) {
+        return reject('requests', state.window.msUntilRequestsAtMost(now, limits.maxRequests - cost));
       }
       if (used.executionMs >= limits.maxExecutionMs) {
         return reject('execution-time', state.window.msUntilExecutionBelow(now, limits.maxExecutionMs));
       }
-      state.window.addRequest(now);
+      state.window.addRequest(now, cost);
       state.inFlight += 1;
       const startedAt = now;
       let released = false;
       return {
         ok: true,
         headers: {
-          'x-ms-ratelimit-burst-remaining-xrm-requests': String(limits.maxRequests - used.requests - 1),
+          'x-ms-ratelimit-burst-remaining-xrm-requests': String(limits.maxRequests - used.requests - cost),
           'x-ms-ratelimit-time-remaining-xrm-requests': formatTimeRemaining(limits.maxExecutionMs - used.executionMs),
           'x-ms-dop-hint': dopHint,
         },

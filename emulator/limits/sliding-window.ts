@@ -28,10 +28,10 @@ export class SlidingWindow {
     return new SlidingWindow(bucketMs, Math.ceil(windowMs / bucketMs));
   }
 
-  addRequest(now: number): void {
+  addRequest(now: number, count = 1): void {
     this.advance(now);
-    this.requests[this.slotOf(this.newestBucket)] += 1;
-    this.requestTotal += 1;
+    this.requests[this.slotOf(this.newestBucket)] += count;
+    this.requestTotal += count;
   }
 
   addExecution(now: number, ms: number): void {

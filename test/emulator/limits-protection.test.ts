@@ -171,3 +171,18 @@ describe('service protection limits', () => {
     expect(() => createServiceProtection({ ...TEST_LIMITS, windowSeconds: 0 })).toThrow('windowSeconds');
   });
 });
+
+describe('a $batch counts each of its requests', () => {
+  test('a weighted request uses that many requests of the budget and is refused when it does not fit', () => {
+    const clock = fakeClock();
+    const limits = createServiceProtection('test', clock.now);
+    const a = admitted(limits.begin('user-1', 50));
+    expect(a.headers['x-ms-ratelimit-burst-remaining-xrm-requests']).toBe('10');
+    a.release(1);
+    const r = rejected(limits.begin('user-1', 11));
+    expect(errorOf(r).code).toBe('0x80072322');
+    admitted(limits.begin('user-1', 10)).release(1);
+    clock.advance(5_000);
+    admitted(limits.begin('user-1', 60)).release(1);
+  });
+});
