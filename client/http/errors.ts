@@ -3,6 +3,8 @@
  * a user can act on, the request id, whether retrying may help and which limit was hit. Never carries a token.
  */
 
+import { redact } from './redact';
+
 export type ServiceLimit =
   | 'dataverse-requests'
   | 'dataverse-execution-time'
@@ -32,7 +34,8 @@ export class D365Error extends Error {
   readonly batchIndex?: number;
 
   constructor(message: string, details: D365ErrorDetails = {}) {
-    super(message, details.cause !== undefined ? { cause: details.cause } : undefined);
+    // Redacted here, once for every caller, so no code path can put a token into a message (or the stack built from it).
+    super(redact(message), details.cause !== undefined ? { cause: details.cause } : undefined);
     this.name = 'D365Error';
     this.status = details.status;
     this.code = details.code;

@@ -19,6 +19,25 @@ export interface CsdlModel {
   functions: Operation[];
   actionImports: Map<string, string>;
   functionImports: Map<string, string>;
+  /** Singletons of the entity containers (Graph's `me`); Dataverse declares none. */
+  singletons?: Map<string, Singleton>;
+}
+
+/**
+ * The value of an annotation as written: constants become strings, numbers or booleans (enum members and paths
+ * stay strings), `<Collection>` an array, `<Record>` an object keyed by property (its `Type` under `$Type`).
+ * Dynamic expressions (`<Apply>`, `<If>`…) are not evaluated and read as null.
+ */
+export type AnnotationValue = string | number | boolean | null | AnnotationValue[] | { [property: string]: AnnotationValue };
+
+/** Facets that may accompany a type reference (properties, parameters, return types). */
+export interface TypeFacets {
+  /** Undefined for `MaxLength="max"` and when absent. */
+  maxLength?: number;
+  precision?: number;
+  scale?: number | 'variable';
+  srid?: string;
+  unicode?: boolean;
 }
 
 export interface StructuredType {
@@ -34,6 +53,8 @@ export interface StructuredType {
 
 export interface EntityType extends StructuredType {
   kind: 'entity';
+  /** Media entity (`HasStream="true"`). */
+  hasStream?: boolean;
   /** Own key property names; an empty list means inherited (or none). */
   key: string[];
   navigation: Map<string, NavigationProperty>;
@@ -50,7 +71,7 @@ export interface ComplexType extends StructuredType {
   allProperties: Map<string, Property>;
 }
 
-export interface Property {
+export interface Property extends TypeFacets {
   name: string;
   /** Element type, qualified (`Edm.String`, `Microsoft.Dynamics.CRM.OptionSet`). */
   type: string;
@@ -64,6 +85,11 @@ export interface Property {
   /** `Read` when Core.Permissions says the property cannot be written. */
   readOnly: boolean;
   description?: string;
+  /** Core.Immutable: settable on create only. */
+  immutable?: boolean;
+  /** Core.Permissions members (`Read`, `Write`, `ReadWrite`, `None`). */
+  permissions?: string[];
+  defaultValue?: string;
 }
 
 export interface NavigationProperty {
@@ -76,6 +102,9 @@ export interface NavigationProperty {
   containsTarget: boolean;
   /** Dependent property (`_parentaccountid_value`) → principal property (`accountid`). */
   constraints: { property: string; referencedProperty: string }[];
+  /** `<OnDelete Action="Cascade">`. */
+  onDelete?: string;
+  description?: string;
 }
 
 export interface EnumType {
@@ -83,20 +112,41 @@ export interface EnumType {
   qualifiedName: string;
   underlyingType: string;
   isFlags: boolean;
-  members: { name: string; value: number }[];
+  members: EnumMember[];
+  description?: string;
+}
+
+export interface EnumMember {
+  name: string;
+  value: number;
+  description?: string;
 }
 
 export interface EntitySet {
   name: string;
   entityType: string;
   navigationBindings: Map<string, string>;
+  description?: string;
+  /** Capabilities.ChangeTracking/Supported, when the service says. */
+  changeTracking?: boolean;
+  /** Every annotation on the set by qualified term (`Org.OData.Core.V1.…`, `…Capabilities.V1.…`; `term#qualifier`). */
+  annotations?: Record<string, AnnotationValue>;
 }
 
-export interface Parameter {
+export interface Singleton {
+  name: string;
+  /** Entity type, qualified. */
+  type: string;
+  navigationBindings: Map<string, string>;
+  description?: string;
+}
+
+export interface Parameter extends TypeFacets {
   name: string;
   type: string;
   collection: boolean;
   nullable: boolean;
+  description?: string;
 }
 
 export interface Operation {
@@ -107,7 +157,9 @@ export interface Operation {
   composable: boolean;
   /** For bound operations the first parameter is the binding parameter. */
   parameters: Parameter[];
-  returnType?: { type: string; collection: boolean; nullable: boolean };
+  returnType?: { type: string; collection: boolean; nullable: boolean } & TypeFacets;
+  entitySetPath?: string;
+  description?: string;
 }
 
 export const EDM_PRIMITIVES = new Set([

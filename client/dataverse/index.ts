@@ -1,0 +1,15 @@
+/** The Dataverse Web API client: rows, queries, FetchXML, change tracking, functions and actions, files. */
+export { DataverseClient } from './client';
+export { DataverseContext, type CallOptions, type DataverseClientOptions, type Send } from './context';
+export type { DeleteOptions, RepresentationOptions, RetrieveOptions, Row, UpdateOptions, UpsertMode, UpsertOptions, WriteResult } from './crud';
+export type { RowReference } from './associations';
+export type { Page, PageOptions } from './pages';
+export type { FetchXmlOptions, FetchXmlPage } from './fetchxml';
+export { parsePagingCookie, type PagingCookie } from './fetchxml-cookie';
+export { ChangeFeed, type Change, type TrackChangesOptions } from './changes';
+export type { OperationOptions, WhoAmIResult } from './operations';
+export { FILE_CHUNK_SIZE, type DownloadedFile, type DownloadFileOptions, type FileInfo, type FileStream, type UploadFileOptions } from './files';
+export { toFriendlyRow, toFriendlyRows, type FriendlyRow, type LookupValue } from './annotations';
+export type { AnnotationsOption } from './prefer';
+export type { RowKey } from './row-path';
+export type { ODataQuery } from './query';
