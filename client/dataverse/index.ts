@@ -13,3 +13,5 @@ export { toFriendlyRow, toFriendlyRows, type FriendlyRow, type LookupValue } fro
 export type { AnnotationsOption } from './prefer';
 export type { RowKey } from './row-path';
 export type { ODataQuery } from './query';
+export { executeBatch } from './batch';
+export type { BatchOperation, BatchOptions, BatchOutcome, BatchResult, BatchTarget } from './batch-types';

@@ -5,7 +5,7 @@
  */
 import type { TokenProvider } from '../auth/types';
 import { D365Error } from './errors';
-import { redactedCause } from './redact';
+import { redactedCause, redactUrl } from './redact';
 import { assertSameOrigin } from './host-pinning';
 import { parseServiceFault, requestIdOf } from './response-error';
 import type { EventSink, HttpRequest, HttpResponse, Policy } from './types';
@@ -60,7 +60,8 @@ export function bearerTokenPolicy(tokenProvider: TokenProvider, environmentUrl: 
       };
       const first = await attempt();
       if (first.status !== 401) return first;
-      events?.({ type: 'refresh', resource: environmentUrl, reason: 'unauthorized' });
+      // The token provider reports the refresh itself; the pipeline reports the one retry it makes.
+      events?.({ type: 'retry', method: request.method, url: redactUrl(request.url), attempt: 2, delayMs: 0, reason: '401: token refused, retrying once with a new token' });
       tokenProvider.invalidate();
       const second = await attempt();
       if (second.status === 401) throw unauthorizedError(request, second, environmentUrl);

@@ -136,7 +136,6 @@ describe('20,000 rows', () => {
         peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
       }
     }
-    process.stdout.write(`read ${(bytes / 1048576).toFixed(0)} MB of rows; heap peak +${(peak / 1048576).toFixed(1)} MB\n`);
     expect(count).toBe(ROWS);
     expect(names.size).toBe(ROWS);
     // What stays in memory is about one page (plus the set of names), while the rows read are far more than the

@@ -30,7 +30,7 @@ describe('401', () => {
     expect(env.tokens.invalidations - invalidations).toBe(1);
     expect(env.tokens.fetches - fetches).toBe(1);
     expect(env.served() - before).toBe(2);
-    expect(env.events.filter((e) => e.type === 'refresh')).toEqual([expect.objectContaining({ reason: 'unauthorized' })]);
+    expect(env.events.filter((e) => e.type === 'retry')).toEqual([expect.objectContaining({ reason: expect.stringContaining('401') })]);
   });
 
   it('after Entra revoked every token of the app: one retry with a new token succeeds', async () => {
