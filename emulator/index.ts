@@ -73,6 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const schema = new DataverseSchema(parseCsdl(metadataXml), seed);
   // The data directory is locked before anything in it (identity, CA file) is written.
   const store = new TableStore();
+  for (const table of schema.tables.values()) for (const key of table.alternateKeys) store.defineIndex(table.logicalName, key);
   const durable = options.dataDir ? await openDurableStore(options.dataDir, store, schema) : undefined;
   const identity = loadIdentity(options.dataDir, options);
 

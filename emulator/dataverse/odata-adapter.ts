@@ -7,7 +7,7 @@ import {
   Expr, ExpandItem as ODataExpandItem, ODataError, ODataNotSupportedError, OrderByItem, parseApply, parseExpand,
   parseFilter, parseOrderBy, parseSelect, PathExpr, Transformation,
 } from '../odata';
-import { compareValues as compareODataValues, evaluateApply, evaluateFilter, EvaluationContext } from '../odata/evaluate';
+import { evaluateApply, evaluateFilter, EvaluationContext } from '../odata/evaluate';
 import type { Row } from '../store/table-store';
 import type { DataverseService } from './context';
 import { DataverseError, unknownProperty } from './errors';
@@ -184,9 +184,4 @@ export function filterPlainRows(expr: FilterExpr, rows: Record<string, unknown>[
 export function applyTransformations(transformations: Transformation[], rows: Row[], table: Table, env: EvaluationEnv): Row[] {
   const ctx = tableContext(table, env);
   return guarded(() => evaluateApply(rows, transformations, ctx)) as Row[];
-}
-
-/** Dataverse ordering: nulls first ascending, strings case-insensitive, numbers and dates by value. */
-export function compareValues(a: unknown, b: unknown, edmType: string | undefined): number {
-  return compareODataValues(a, b, edmType);
 }

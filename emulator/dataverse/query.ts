@@ -7,7 +7,7 @@ import type { Row } from '../store/table-store';
 import type { CallContext } from './context';
 import { badRequest, DataverseError, unknownProperty } from './errors';
 import {
-  applyTransformations, checkFilterColumns, compareValues, ExpandItem, FilterExpr, filterRows, OrderItem, parseApplyOption,
+  applyTransformations, checkFilterColumns, ExpandItem, FilterExpr, filterRows, OrderItem, parseApplyOption,
   parseExpandOption, parseFilterOption, parseOrderByOption, parseSelectOption,
 } from './odata-adapter';
 import { annotationsApplied, wantsAnnotation } from './prefer';
@@ -16,6 +16,7 @@ import type { Table } from './schema';
 import { serializeRow, SerializeContext } from './serialize';
 import { decodeSkipToken, encodeSkipToken } from './skiptoken';
 import { related } from './relationships';
+import { rowOrder } from './sort-keys';
 
 export const MAX_PAGE_SIZE = 5000;
 const COUNT_CAP = 5000;
@@ -103,18 +104,32 @@ export function pageSize(ctx: CallContext): number {
 }
 
 /** Runs a collection query over `source` (a table's rows or a navigation's rows) and builds the response. */
-export function queryCollection(ctx: CallContext, table: Table, source: Row[], contextPath: string, tracking = false): EmulatorResponse {
+export function queryCollection(
+  ctx: CallContext,
+  table: Table,
+  source: Row[] | (() => Row[]),
+  contextPath: string,
+  tracking = false,
+): EmulatorResponse {
   const query = readCollectionQuery(ctx, table);
   let anchor = tracking ? ctx.service.store.currentVersion() : undefined;
   const env = { service: ctx.service, userId: ctx.userId };
-  let rows = query.filter ? filterRows(query.filter, source, table, env) : source;
+  const sortColumns = [...query.orderby.filter((o) => o.path.length === 1), { path: [table.primaryId], descending: false }];
+  const matching = () => {
+    const all = typeof source === 'function' ? source() : source;
+    return query.filter ? filterRows(query.filter, all, table, env) : all;
+  };
   if (query.apply) {
+    const rows = matching();
     const aggregated = applyTransformations(parseApplyOption(query.apply, ctx.query), rows, table, env);
     const headers: Record<string, string> = { 'content-type': 'application/json; odata.metadata=minimal', 'odata-version': '4.0' };
     return { status: 200, headers, body: JSON.stringify({ '@odata.context': `${ctx.service.serviceRoot}$metadata#${contextPath}`, value: aggregated }) };
   }
-  const sortColumns = [...query.orderby.filter((o) => o.path.length === 1), { path: [table.primaryId], descending: false }];
-  rows = sortRows(rows, sortColumns, table);
+  // A whole-table query (source given lazily) is filtered and sorted once per row version: following its
+  // nextLinks reuses the result instead of sorting the table again for every page.
+  const rows = typeof source === 'function'
+    ? sortedResults.get(ctx, table, () => sortRows(matching(), sortColumns, table))
+    : sortRows(matching(), sortColumns, table);
 
   const total = rows.length;
   const explicitPageSize = ctx.prefs.maxPageSize !== undefined;
@@ -128,7 +143,8 @@ export function queryCollection(ctx: CallContext, table: Table, source: Row[], c
     const position = decodeSkipToken(skiptoken, types, sortColumns.map((o) => o.path[0]));
     pageNumber = position.pageNumber;
     if (tracking) anchor = position.anchor ?? anchor;
-    start = rows.findIndex((r) => compareTuple(r, position.last, sortColumns, table) > 0);
+    const order = rowOrder(sortColumns, table);
+    start = firstAfter(rows, (r) => order.after(r, position.last) > 0);
     if (start < 0) start = rows.length;
   }
   let end = Math.min(rows.length, start + size);
@@ -199,22 +215,7 @@ function dotNetUrlEncode(text: string): string {
 }
 
 export function sortRows(rows: Row[], order: OrderItem[], table: Table): Row[] {
-  const types = order.map((o) => table.columns.get(o.path[0])?.edmType);
-  return [...rows].sort((a, b) => {
-    for (let i = 0; i < order.length; i++) {
-      const c = compareValues(a[order[i].path[0]], b[order[i].path[0]], types[i]);
-      if (c !== 0) return order[i].descending ? -c : c;
-    }
-    return 0;
-  });
-}
-
-function compareTuple(row: Row, last: { column: string; value: unknown }[], order: OrderItem[], table: Table): number {
-  for (let i = 0; i < last.length; i++) {
-    const c = compareValues(row[last[i].column], last[i].value, table.columns.get(last[i].column)?.edmType);
-    if (c !== 0) return order[i]?.descending ? -c : c;
-  }
-  return 0;
+  return rowOrder(order, table).sort(rows);
 }
 
 /** Adds expanded navigation properties to a serialized row. */
@@ -242,4 +243,34 @@ export function assertNoTrackingConflicts(ctx: CallContext): void {
       throw new DataverseError(400, '0x0', `The "${name.slice(1)}" query parameter isn't supported when Change Tracking is enabled.`);
     }
   }
+}
+
+/** A few recent whole-table results per service, keyed by the query and the store's row version. */
+const sortedResults = {
+  byService: new WeakMap<object, Map<string, Row[]>>(),
+  get(ctx: CallContext, table: Table, compute: () => Row[]): Row[] {
+    const q = ctx.query;
+    const aliases = [...q].filter(([k]) => k.startsWith('@')).map(([k, v]) => `${k}=${v}`).join('&');
+    const key = [table.logicalName, ctx.service.store.currentVersion(), ctx.userId, q.get('$filter'), q.get('$orderby'), aliases].join('|');
+    let cache = this.byService.get(ctx.service);
+    if (!cache) this.byService.set(ctx.service, (cache = new Map()));
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const rows = compute();
+    cache.set(key, rows);
+    while (cache.size > 4) cache.delete(cache.keys().next().value as string);
+    return rows;
+  },
+};
+
+/** Index of the first row for which `isAfter` holds, in rows sorted so that it holds for a suffix (binary search). */
+function firstAfter(rows: Row[], isAfter: (row: Row) => boolean): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (isAfter(rows[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

@@ -14,6 +14,7 @@ import { handleMetadataApi } from './metadata-api';
 import { findBound, findUnbound, invokeOperation } from './operations';
 import { readPreferences } from './prefer';
 import { assertNoTrackingConflicts, queryCollection } from './query';
+import { filterRows, parseFilterOption } from './odata-adapter';
 import { navigationHandler, refHandler } from './ref-handlers';
 import { findByKey } from './rows';
 import { splitPath } from './url';
@@ -81,14 +82,17 @@ async function route(
           assertTrackingEnabled(table);
           assertNoTrackingConflicts(ctx);
         }
-        return queryCollection(ctx, table, [...service.store.rows(table.logicalName).values()], table.setName, ctx.prefs.trackChanges);
+        return queryCollection(ctx, table, () => [...service.store.rows(table.logicalName).values()], table.setName, ctx.prefs.trackChanges);
       }
       if (req.method === 'POST') return createHandler(ctx, table, resolveReference);
       throw methodNotAllowed(req.method, table.setName);
     }
     if (second.name === '$count' && segments.length === 2) {
       if (ctx.query.has('$deltatoken')) return deltaResponse(ctx, table, true);
-      const count = Math.min(service.store.rows(table.logicalName).size, 5000);
+      const filter = ctx.query.get('$filter');
+      const all = [...service.store.rows(table.logicalName).values()];
+      const matching = filter === null ? all : filterRows(parseFilterOption(filter, ctx.query), all, table, { service, userId: ctx.userId });
+      const count = Math.min(matching.length, 5000);
       return { status: 200, headers: { 'content-type': 'text/plain', 'odata-version': '4.0' }, body: String(count) };
     }
     const bound = findBound(ctx, second.name, table, true);

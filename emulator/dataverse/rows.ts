@@ -15,11 +15,6 @@ export interface RowRef {
   keyValues: Record<string, KeyValue>;
 }
 
-export function sameValue(a: unknown, b: KeyValue): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
-  return a === b;
-}
-
 /** Resolves `(guid)`, `(accountid=guid)` or an alternate key `(accountnumber='A1')` to a row (which may not exist). */
 export function findByKey(service: DataverseService, table: Table, args: string, aliases: URLSearchParams): RowRef {
   const key = parseKey(args, aliases);
@@ -38,13 +33,8 @@ export function findByKey(service: DataverseService, table: Table, args: string,
   const altKey = table.alternateKeys.find((k) => k.length === names.length && [...k].sort().every((n, i) => n === names[i]));
   if (!altKey) throw invalidKey(table.logicalName);
   const keyValues = Object.fromEntries(named);
-  let found: Row | undefined;
-  for (const row of service.store.rows(table.logicalName).values()) {
-    if (altKey.every((k) => sameValue(row[k], named.get(k)!))) {
-      found = row;
-      break;
-    }
-  }
+  const foundId = service.store.findByIndex(table.logicalName, altKey, altKey.map((k) => named.get(k)));
+  const found = foundId ? service.store.get(table.logicalName, foundId) : undefined;
   const id = found ? String(found[table.primaryId]) : '';
   return { table, id, row: found, keyText: `(${args})`, keyValues };
 }

@@ -8,7 +8,7 @@ import { LOOKUP_TABLES, Row } from '../store/table-store';
 import type { DataverseService } from './context';
 import { DataverseError, duplicateKey, rowNotFound } from './errors';
 import { associate } from './relationships';
-import { resolveEntityUrl, sameValue } from './rows';
+import { resolveEntityUrl } from './rows';
 import type { Table } from './schema';
 import { ParsedBody, validateBody } from './validate-body';
 
@@ -165,11 +165,8 @@ function checkRequired(table: Table, row: Row) {
 
 function checkAlternateKeys(service: DataverseService, table: Table, row: Row, id: string) {
   for (const key of table.alternateKeys) {
-    if (key.some((k) => row[k] === null || row[k] === undefined)) continue;
-    for (const other of service.store.rows(table.logicalName).values()) {
-      if (String(other[table.primaryId]) === id) continue;
-      if (key.every((k) => sameValue(other[k], row[k] as string))) throw duplicateKey();
-    }
+    const owner = service.store.findByIndex(table.logicalName, key, key.map((k) => row[k]));
+    if (owner !== undefined && owner !== id) throw duplicateKey();
   }
 }
 
