@@ -5,6 +5,8 @@
  * pipeline. Every link taken from a response is checked against the environment's origin before it is followed.
  */
 import type { Filter } from '../odata/filter-text';
+import { executeBatch } from './batch';
+import type { BatchOperation, BatchOptions, BatchResult } from './batch-types';
 import { associate, clearLookup, disassociate, setLookup, type RowReference } from './associations';
 import { ChangeFeed, trackChanges, type TrackChangesOptions } from './changes';
 import { DataverseContext, type CallOptions, type DataverseClientOptions } from './context';
@@ -100,6 +102,13 @@ export class DataverseClient {
   }
   trackChanges(set: string, options?: TrackChangesOptions): ChangeFeed {
     return trackChanges(this.context, set, options);
+  }
+
+  // $batch
+  /** One result per operation, in order; split into requests of at most 1,000 (default 100) operations. */
+  executeBatch(operations: BatchOperation[], options?: BatchOptions): Promise<BatchResult[]> {
+    const ctx = this.context;
+    return executeBatch((request) => ctx.send(request), { environmentUrl: ctx.environmentUrl, apiVersion: ctx.apiVersion }, operations, options);
   }
 
   // Functions and actions

@@ -7,7 +7,7 @@
 import { D365Error } from '../http/errors';
 import { invalidResponse } from './errors';
 import { assertSameOrigin } from '../http/host-pinning';
-import { errorFromResponse } from '../http/response-error';
+import { errorFromResponse, isBatchAnswer } from '../http/response-error';
 import type { HttpRequest, HttpResponse } from '../http/types';
 
 export type Send = (request: HttpRequest) => Promise<HttpResponse>;
@@ -108,7 +108,7 @@ export class DataverseContext {
     // Same check the pipeline makes; repeated here so a bare `send` (tests, custom transports) is held to it too.
     assertSameOrigin(request.url, this.environmentUrl);
     const response = await this.sendRequest(request);
-    if (response.status >= 400) throw errorFromResponse(response);
+    if (response.status >= 400 && !isBatchAnswer(response)) throw errorFromResponse(response);
     return response;
   }
 

@@ -132,7 +132,7 @@ export function errorFromResponse(response: HttpResponse, options: ResponseError
  * A $batch that stops at a failure answers 400 with a multipart body saying which part failed; the batch parser
  * needs that body, so such answers pass through (throttling and auth failures come back as JSON and still throw).
  */
-function isBatchAnswer(response: HttpResponse): boolean {
+export function isBatchAnswer(response: HttpResponse): boolean {
   return /\/\$batch(\?|$)/.test(response.request.url) && /^multipart\/mixed/i.test(response.headers['content-type'] ?? '');
 }
 

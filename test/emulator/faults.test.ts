@@ -173,7 +173,7 @@ describe('fault spec given to startEmulator', () => {
       const res = await httpsRequest(emulator, 'GET', `${emulator.dataverseUrl}api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(429);
       expect(res.headers['retry-after']).toBe('12');
-      expect(res.json).toEqual({ error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 60 over time window of 5 seconds.' } });
+      expect(res.json).toEqual({ error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 1000 over time window of 5 seconds.' } });
     } finally {
       await emulator.stop();
     }

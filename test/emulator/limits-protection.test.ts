@@ -28,7 +28,7 @@ function errorOf(rejection: Rejection): { code: string; message: string } {
 
 describe('service protection limits', () => {
   test('the test preset is small and explicit', () => {
-    expect(TEST_LIMITS).toEqual({ windowSeconds: 5, maxRequests: 60, maxExecutionMs: 3000, maxConcurrent: 4, dopHint: 2 });
+    expect(TEST_LIMITS).toEqual({ windowSeconds: 5, maxRequests: 1000, maxExecutionMs: 3000, maxConcurrent: 4, dopHint: 2 });
     expect(REAL_LIMITS).toEqual({ windowSeconds: 300, maxRequests: 6000, maxExecutionMs: 1_200_000, maxConcurrent: 52, dopHint: 48 });
   });
 
@@ -41,7 +41,7 @@ describe('service protection limits', () => {
       seen.push(a.headers);
       a.release(250);
     }
-    expect(seen.map((h) => h['x-ms-ratelimit-burst-remaining-xrm-requests'])).toEqual(['59', '58', '57']);
+    expect(seen.map((h) => h['x-ms-ratelimit-burst-remaining-xrm-requests'])).toEqual(['999', '998', '997']);
     expect(seen.map((h) => h['x-ms-ratelimit-time-remaining-xrm-requests'])).toEqual(['3.00', '2.75', '2.50']);
     expect(seen.every((h) => h['x-ms-dop-hint'] === '2')).toBe(true);
   });
@@ -59,7 +59,7 @@ describe('service protection limits', () => {
   test('request limit: exact 429, Retry-After from the window, recovery', () => {
     const clock = fakeClock(1_000_000);
     const limits = createServiceProtection('test', clock.now);
-    for (let i = 0; i < 60; i++) admitted(limits.begin('u')).release(0);
+    for (let i = 0; i < 1000; i++) admitted(limits.begin('u')).release(0);
     clock.advance(2000);
     const r = rejected(limits.begin('u'));
     expect(r.kind).toBe('requests');
@@ -67,25 +67,25 @@ describe('service protection limits', () => {
     expect(r.response.headers['content-type']).toBe('application/json; odata.metadata=minimal');
     expect(r.response.headers['retry-after']).toBe('3');
     expect(r.response.body).toBe(
-      '{"error":{"code":"0x80072322","message":"Number of requests exceeded the limit of 60 over time window of 5 seconds."}}',
+      '{"error":{"code":"0x80072322","message":"Number of requests exceeded the limit of 1000 over time window of 5 seconds."}}',
     );
-    expect(limits.snapshot('u')).toMatchObject({ requests: 60, remainingRequests: 0, inFlight: 0 });
+    expect(limits.snapshot('u')).toMatchObject({ requests: 1000, remainingRequests: 0, inFlight: 0 });
     clock.advance(2999);
     expect(rejected(limits.begin('u')).response.headers['retry-after']).toBe('1');
     clock.advance(1);
-    expect(admitted(limits.begin('u')).headers['x-ms-ratelimit-burst-remaining-xrm-requests']).toBe('59');
+    expect(admitted(limits.begin('u')).headers['x-ms-ratelimit-burst-remaining-xrm-requests']).toBe('999');
   });
 
   test('the window slides: only the oldest requests have to expire', () => {
     const clock = fakeClock();
     const limits = createServiceProtection('test', clock.now);
-    for (let i = 0; i < 30; i++) admitted(limits.begin('u')).release(0);
+    for (let i = 0; i < 500; i++) admitted(limits.begin('u')).release(0);
     clock.set(2500);
-    for (let i = 0; i < 30; i++) admitted(limits.begin('u')).release(0);
+    for (let i = 0; i < 500; i++) admitted(limits.begin('u')).release(0);
     clock.set(4200);
     expect(rejected(limits.begin('u')).response.headers['retry-after']).toBe('1');
     clock.set(5000);
-    expect(admitted(limits.begin('u')).headers['x-ms-ratelimit-burst-remaining-xrm-requests']).toBe('29');
+    expect(admitted(limits.begin('u')).headers['x-ms-ratelimit-burst-remaining-xrm-requests']).toBe('499');
   });
 
   test('real preset: the 6,001st request in 300 s is refused with the production message', () => {
@@ -176,13 +176,13 @@ describe('a $batch counts each of its requests', () => {
   test('a weighted request uses that many requests of the budget and is refused when it does not fit', () => {
     const clock = fakeClock();
     const limits = createServiceProtection('test', clock.now);
-    const a = admitted(limits.begin('user-1', 50));
+    const a = admitted(limits.begin('user-1', 990));
     expect(a.headers['x-ms-ratelimit-burst-remaining-xrm-requests']).toBe('10');
     a.release(1);
     const r = rejected(limits.begin('user-1', 11));
     expect(errorOf(r).code).toBe('0x80072322');
     admitted(limits.begin('user-1', 10)).release(1);
     clock.advance(5_000);
-    admitted(limits.begin('user-1', 60)).release(1);
+    admitted(limits.begin('user-1', 1000)).release(1);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * Service protection limits of the assembled emulator under limits:'test' (TEST_LIMITS: 60 requests / 5 s window,
- * 4 concurrent), driven over loopback HTTPS until it answers 429, then waited out.
+ * Service protection limits of the assembled emulator under limits:'test' (TEST_LIMITS: 1,000 requests / 5 s window,
+ * 4 concurrent), driven over loopback HTTPS until it answers 429, then waited out. Most of the request budget is
+ * spent by one $batch (each of its parts counts), the rest by single requests whose budget header counts down.
  */
 import { TEST_LIMITS } from '../../emulator/limits';
 import { startWebApi, type HttpResult, type WebApi } from '../helpers/emulator';
+import { batchBody } from '../helpers/multipart';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,11 +27,16 @@ describe('request limit (limits: test)', () => {
   });
   afterAll(() => web?.emulator.stop());
 
-  it('counts down the burst header, answers 429 0x80072322 after 60 requests, and recovers after Retry-After', async () => {
+  it('counts down the burst header, answers 429 0x80072322 when the budget is spent, and recovers after Retry-After', async () => {
+    const singles = 20;
     const remaining: number[] = [];
     let throttled: HttpResult | undefined;
     const started = Date.now();
-    for (let i = 0; i < 3 * TEST_LIMITS.maxRequests && !throttled; i++) {
+    const parts = Array.from({ length: TEST_LIMITS.maxRequests - singles }, () => ({ request: 'GET WhoAmI' }));
+    const batch = await web.call('POST', '$batch', { headers: { 'content-type': 'multipart/mixed; boundary=b1' }, body: batchBody('b1', parts) });
+    expect(batch.status).toBe(200);
+    expect(batch.headers['x-ms-ratelimit-burst-remaining-xrm-requests']).toBe(String(singles));
+    for (let i = 0; i < 3 * singles && !throttled; i++) {
       const res = await web.call('GET', 'WhoAmI');
       if (res.status === 429) throttled = res;
       else {
@@ -42,12 +49,12 @@ describe('request limit (limits: test)', () => {
     // The loop must finish inside one window for the count to be exact.
     expect(Date.now() - started).toBeLessThan(TEST_LIMITS.windowSeconds * 1000);
     expect(throttled).toBeDefined();
-    expect(remaining).toHaveLength(TEST_LIMITS.maxRequests);
-    expect(remaining).toEqual(Array.from({ length: TEST_LIMITS.maxRequests }, (_, i) => TEST_LIMITS.maxRequests - 1 - i));
+    expect(remaining).toHaveLength(singles);
+    expect(remaining).toEqual(Array.from({ length: singles }, (_, i) => singles - 1 - i));
     const retryAfter = expectThrottle(
       throttled!,
       '0x80072322',
-      'Number of requests exceeded the limit of 60 over time window of 5 seconds.',
+      'Number of requests exceeded the limit of 1000 over time window of 5 seconds.',
     );
 
     console.info(`throttling: ${remaining.length} × 200 then 429 on request ${remaining.length + 1}, Retry-After ${retryAfter} s`);
