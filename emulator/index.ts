@@ -9,7 +9,7 @@ import { parseCsdl } from '../client/metadata/csdl';
 import { createDataverseRouter, API_PATH } from './dataverse/router';
 import type { DataverseService } from './dataverse/context';
 import { createDataversePipeline } from './dataverse/pipeline';
-import { seedSampleData } from './dataverse/sample-data';
+import { seedEnvironment } from './dataverse/sample-data';
 import { DataverseSchema, SchemaSeed } from './dataverse/schema';
 import { createEntra, Entra } from './entra';
 import { createFaultInjector, FaultInjector } from './faults';
@@ -83,8 +83,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Bundled with any CA file the environment already trusts, so it can replace NODE_EXTRA_CA_CERTS for a child.
   const caCertFile = writeCaFile(certDir, ca, { appendBundleFile: process.env.NODE_EXTRA_CA_CERTS });
 
-  if (!durable?.restored && options.sampleData !== false) {
-    seedSampleData(store, schema, {
+  if (!durable?.restored) {
+    seedEnvironment(store, schema, {
       organizationId: identity.organizationId,
       organizationName: identity.organizationName,
       businessUnitId: identity.businessUnitId,
@@ -92,7 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         { id: identity.applicationUserId, fullname: 'Sandbox Integration', applicationId: identity.clientId },
         { id: identity.user.id, fullname: identity.user.displayName, domainname: identity.user.userPrincipalName },
       ],
-    }, new Date(now()));
+    }, new Date(now()), options.sampleData !== false);
     await durable?.checkpoint();
   }
 

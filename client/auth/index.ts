@@ -23,10 +23,7 @@ export function createTokenProvider(options: TokenProviderOptions & { kind: 'del
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider;
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   switch (options.kind) {
-    case 'secret': {
-      const { kind: _kind, ...rest } = options;
-      return createConfidentialTokenProvider(rest);
-    }
+    case 'secret':
     case 'certificate': {
       const { kind: _kind, ...rest } = options;
       return createConfidentialTokenProvider(rest);

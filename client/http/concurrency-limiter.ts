@@ -50,6 +50,9 @@ export class ConcurrencyLimiter {
   private epoch = 0;
   private dopHint?: number;
   private readonly queue: Waiter[] = [];
+  private resumeAt = 0;
+  /** How many requests the service's remaining budget still admits (Infinity until a budget header is seen). */
+  private budgetCap = Infinity;
 
   constructor(options: ConcurrencyLimiterOptions = {}) {
     this.min = Math.max(1, options.min ?? 1);
@@ -61,9 +64,35 @@ export class ConcurrencyLimiter {
   }
 
   /** Waits (FIFO) for a free slot; an abort removes the caller from the queue. */
+  /**
+   * A 429's Retry-After applies to the user, not to one request: until then, new requests of this connection
+   * wait instead of each spending a request on a certain refusal.
+   */
+  pauseUntil(epochMs: number): void {
+    this.resumeAt = Math.max(this.resumeAt, epochMs);
+  }
+
+  /** Resolves once no Retry-After pause is in force (re-checked, since a pause can be extended meanwhile). */
+  async waitForResume(signal?: AbortSignal, now: () => number = Date.now): Promise<void> {
+    for (let wait = this.resumeAt - now(); wait > 0; wait = this.resumeAt - now()) {
+      if (signal?.aborted) throw this.cancelled(signal);
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(this.cancelled(signal));
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, wait);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+  }
+
   acquire(signal?: AbortSignal): Promise<LimiterSlot> {
     if (signal?.aborted) return Promise.reject(this.cancelled(signal));
-    if (this.queue.length === 0 && this.inFlight < this.limit) {
+    if (this.queue.length === 0 && this.inFlight < this.effectiveLimit()) {
       this.inFlight++;
       return Promise.resolve({ epoch: this.epoch });
     }
@@ -106,6 +135,22 @@ export class ConcurrencyLimiter {
     this.setLimit(first ? hint : this.limit, `x-ms-dop-hint ${hint}`);
   }
 
+  /**
+   * x-ms-ratelimit-burst-remaining-xrm-requests, read as a hint (Microsoft says not to depend on it, and nothing
+   * here does: Retry-After still governs). When the budget left covers fewer requests of this size than the limit
+   * allows in flight, only that many go out, so a nearly spent window costs one 429, not one per request in flight.
+   */
+  observeBudget(remaining: string | undefined, requestWeight: number): void {
+    const left = remaining === undefined ? NaN : Number.parseInt(remaining.replace(/,/g, ''), 10);
+    if (!Number.isFinite(left)) return;
+    this.budgetCap = Math.max(1, Math.floor(left / Math.max(1, requestWeight)));
+    this.drain();
+  }
+
+  private effectiveLimit(): number {
+    return Math.min(this.limit, this.budgetCap);
+  }
+
   stats(): LimiterStats {
     return { limit: this.limit, max: this.max, inFlight: this.inFlight, queued: this.queue.length, dopHint: this.dopHint };
   }
@@ -132,7 +177,7 @@ export class ConcurrencyLimiter {
   }
 
   private drain(): void {
-    while (this.queue.length > 0 && this.inFlight < this.limit) {
+    while (this.queue.length > 0 && this.inFlight < this.effectiveLimit()) {
       this.inFlight++;
       this.queue.shift()!.grant({ epoch: this.epoch });
     }

@@ -164,30 +164,28 @@ function splitTarget(path: string): { head: string; signature?: string[]; rest: 
 
 /** Fills allProperties / allNavigation / keyProperties by walking base types once (memoised). */
 export function resolveInheritance(model: CsdlModel): void {
-  const done = new Set<string>();
-  const visit = (qualifiedName: string, trail: string[]) => {
-    if (done.has(qualifiedName)) return;
-    const type = model.entityTypes.get(qualifiedName);
-    if (!type) return;
-    if (trail.includes(qualifiedName)) throw new CsdlError(`circular BaseType chain: ${[...trail, qualifiedName].join(' -> ')}`);
-    const base = type.baseType ? model.entityTypes.get(type.baseType) : undefined;
-    if (base) visit(base.qualifiedName, [...trail, qualifiedName]);
+  walkBaseTypes(model.entityTypes, (type, base) => {
     type.allProperties = new Map([...(base?.allProperties ?? []), ...type.properties]);
     type.allNavigation = new Map([...(base?.allNavigation ?? []), ...type.navigation]);
     type.keyProperties = type.key.length ? type.key : (base?.keyProperties ?? []);
-    done.add(qualifiedName);
-  };
-  for (const name of model.entityTypes.keys()) visit(name, []);
-  const doneComplex = new Set<string>();
-  const visitComplex = (qualifiedName: string, trail: string[]) => {
-    if (doneComplex.has(qualifiedName)) return;
-    const type = model.complexTypes.get(qualifiedName);
+  });
+  walkBaseTypes(model.complexTypes, (type, base) => {
+    type.allProperties = new Map([...(base?.allProperties ?? []), ...type.properties]);
+  });
+}
+
+/** Calls `resolve` for every type after its base type (each once); a circular BaseType chain is a CsdlError. */
+function walkBaseTypes<T extends { qualifiedName: string; baseType?: string }>(types: Map<string, T>, resolve: (type: T, base: T | undefined) => void): void {
+  const done = new Set<string>();
+  const visit = (qualifiedName: string, trail: string[]) => {
+    if (done.has(qualifiedName)) return;
+    const type = types.get(qualifiedName);
     if (!type) return;
     if (trail.includes(qualifiedName)) throw new CsdlError(`circular BaseType chain: ${[...trail, qualifiedName].join(' -> ')}`);
-    const base = type.baseType ? model.complexTypes.get(type.baseType) : undefined;
-    if (base) visitComplex(base.qualifiedName, [...trail, qualifiedName]);
-    type.allProperties = new Map([...(base?.allProperties ?? []), ...type.properties]);
-    doneComplex.add(qualifiedName);
+    const base = type.baseType ? types.get(type.baseType) : undefined;
+    if (base) visit(base.qualifiedName, [...trail, qualifiedName]);
+    resolve(type, base);
+    done.add(qualifiedName);
   };
-  for (const name of model.complexTypes.keys()) visitComplex(name, []);
+  for (const name of types.keys()) visit(name, []);
 }

@@ -1,6 +1,6 @@
 /**
- * Realistic starting rows (the organisation, users, accounts with contacts, tasks, a lead, an opportunity) so a
- * new sandbox has something to list, filter and page through. Ids are derived from names, so they are the same on
+ * Starting rows: the organisation and its users, and realistic sample rows (accounts with contacts, tasks, a lead,
+ * an opportunity) so a new sandbox has something to list, filter and page through. Ids are derived from names, so they are the same on
  * every start and can be quoted in docs and tests.
  */
 import { createHash } from 'node:crypto';
@@ -40,7 +40,11 @@ const PEOPLE = [
   'Priya Raman', 'Lucas Martin', 'Emma Johansson', 'Diego Alvarez',
 ];
 
-export function seedSampleData(store: TableStore, schema: DataverseSchema, identity: SampleIdentity, now: Date): void {
+/**
+ * The organisation, its business unit, the currency and the users every environment has; without them no token
+ * maps to an application user. `sampleRows` adds the accounts, contacts, tasks… a new sandbox starts with.
+ */
+export function seedEnvironment(store: TableStore, schema: DataverseSchema, identity: SampleIdentity, now: Date, sampleRows: boolean): void {
   const iso = (daysAgo: number) => new Date(now.getTime() - daysAgo * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const firstUser = identity.users[0].id;
   const put = (table: string, values: Row, daysAgo = 30) => {
@@ -85,6 +89,7 @@ export function seedSampleData(store: TableStore, schema: DataverseSchema, ident
     });
   }
 
+  if (!sampleRows) return;
   COMPANIES.forEach(([name, city, customerType, industry, revenue], i) => {
     const accountid = stableId(`account:${name}`);
     put('account', {

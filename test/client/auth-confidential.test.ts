@@ -9,7 +9,8 @@ import type { ClientEvent } from '../../client/http/types';
 import { D365Error } from '../../client/http/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createCertificateAuthority, issueClientCertificate, type ClientCertificate } from '../../emulator/tls';
-import { claimsOf, recordingNetwork, whoAmI } from './auth-helpers';
+import { claimsOf, whoAmI } from '../helpers/emulator';
+import { emulatorApp, recordingNetwork } from './auth-helpers';
 
 describe('client/auth app-only against the emulator', () => {
   let emulator: RunningEmulator;
@@ -28,9 +29,7 @@ describe('client/auth app-only against the emulator', () => {
     const network = recordingNetwork(emulator);
     const provider = createTokenProvider({
       kind: 'secret',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       clientSecret: extra.clientSecret ?? emulator.clientSecret,
       networkClient: network.client,
       events: extra.events,
@@ -115,9 +114,7 @@ describe('client/auth app-only against the emulator', () => {
   it('the SHA-1 thumbprint (x5t) form is accepted too', async () => {
     const provider = createTokenProvider({
       kind: 'certificate',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       certificate: { privateKeyPem: `${cert.keyPem}\n${cert.certPem}`, thumbprintAlgorithm: 'sha1', sendX5c: false },
       ca: emulator.caCertPem,
     });
@@ -128,9 +125,7 @@ describe('client/auth app-only against the emulator', () => {
     const stranger = issueClientCertificate(createCertificateAuthority(), 'stranger');
     const provider = createTokenProvider({
       kind: 'certificate',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       certificate: { privateKeyPem: stranger.keyPem, certificatePem: stranger.certPem },
       ca: emulator.caCertPem,
     });
@@ -190,9 +185,7 @@ describe('client/auth app-only against the emulator', () => {
     const agent = new https.Agent({ ca: emulator.caCertPem });
     const trusted = createTokenProvider({
       kind: 'secret',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       clientSecret: emulator.clientSecret,
       httpsAgent: agent,
     });
@@ -202,9 +195,7 @@ describe('client/auth app-only against the emulator', () => {
     clearSharedTokenCaches();
     const untrusted = createTokenProvider({
       kind: 'secret',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       clientSecret: emulator.clientSecret,
     });
     const error: D365Error = await untrusted.getToken().then(() => undefined as never, (e: D365Error) => e);

@@ -7,8 +7,8 @@ import { createTokenProvider } from '../../client/auth';
 import type { ClientEvent } from '../../client/http/types';
 import { D365Error } from '../../client/http/errors';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { httpsRequest } from '../helpers/emulator';
-import { claimsOf, recordingNetwork, whoAmI } from './auth-helpers';
+import { claimsOf, httpsRequest, whoAmI } from '../helpers/emulator';
+import { emulatorApp, recordingNetwork } from './auth-helpers';
 
 const REDIRECT_URI = 'http://127.0.0.1/cb';
 
@@ -65,9 +65,7 @@ describe('client/auth delegated access against the emulator', () => {
     const events: ClientEvent[] = [];
     const provider = createTokenProvider({
       kind: 'delegated',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       refreshToken: session.refreshToken,
       networkClient: network.client,
       onRefreshTokenChanged: (token) => {
@@ -109,9 +107,7 @@ describe('client/auth delegated access against the emulator', () => {
     const network = recordingNetwork(emulator);
     const provider = createTokenProvider({
       kind: 'delegated',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       refreshToken: session.refreshToken,
       accessToken: session.accessToken,
       expiresOnMs: Date.now() + session.expiresIn * 1000,
@@ -125,9 +121,7 @@ describe('client/auth delegated access against the emulator', () => {
     const session = await signIn();
     const provider = createTokenProvider({
       kind: 'delegated',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       refreshToken: session.refreshToken,
       ca: emulator.caCertPem,
     });
@@ -144,9 +138,7 @@ describe('client/auth delegated access against the emulator', () => {
     const make = (clientSecret: string) =>
       createTokenProvider({
         kind: 'delegated',
-        resource: emulator.dataverseUrl,
-        authorityUrl: emulator.authorityUrl,
-        clientId: emulator.clientId,
+        ...emulatorApp(emulator),
         clientSecret,
         refreshToken: session.refreshToken,
         ca: emulator.caCertPem,

@@ -1,8 +1,12 @@
-/** Shared by the auth tests: a network client that records every token request, and a WhoAmI call. */
+/** Shared by the auth tests: the emulator's app for createTokenProvider, and a network client that records every token request. */
 import type { INetworkModule } from '@azure/msal-node';
 import { createHttpsNetworkClient } from '../../client/auth';
 import type { RunningEmulator } from '../../emulator';
-import { httpsRequest } from '../helpers/emulator';
+
+/** resource, authorityUrl and clientId of the emulator's sandbox app, for createTokenProvider. */
+export function emulatorApp(emulator: RunningEmulator) {
+  return { resource: emulator.dataverseUrl, authorityUrl: emulator.authorityUrl, clientId: emulator.clientId };
+}
 
 export interface RecordedRequest {
   method: 'GET' | 'POST';
@@ -24,16 +28,6 @@ export function recordingNetwork(emulator: RunningEmulator): { client: INetworkM
     },
   };
   return { client, requests };
-}
-
-export async function whoAmI(emulator: RunningEmulator, token: string) {
-  return httpsRequest(emulator, 'GET', `${emulator.dataverseUrl}api/data/v9.2/WhoAmI`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'odata-version': '4.0' },
-  });
-}
-
-export function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

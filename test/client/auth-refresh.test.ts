@@ -5,7 +5,8 @@
 import { clearSharedTokenCaches, createTokenProvider } from '../../client/auth';
 import type { ClientEvent } from '../../client/http/types';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { claimsOf, recordingNetwork, sleep, whoAmI } from './auth-helpers';
+import { claimsOf, whoAmI } from '../helpers/emulator';
+import { emulatorApp, recordingNetwork, sleep } from './auth-helpers';
 
 describe('client/auth proactive refresh (4 s tokens)', () => {
   let emulator: RunningEmulator;
@@ -21,9 +22,7 @@ describe('client/auth proactive refresh (4 s tokens)', () => {
     const network = recordingNetwork(emulator);
     const tokens = createTokenProvider({
       kind: 'secret',
-      resource: emulator.dataverseUrl,
-      authorityUrl: emulator.authorityUrl,
-      clientId: emulator.clientId,
+      ...emulatorApp(emulator),
       clientSecret: emulator.clientSecret,
       networkClient: network.client,
       refreshMarginMs,

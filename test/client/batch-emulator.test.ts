@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse } from '../../client/http/types';
 import { executeBatch } from '../../client/dataverse/batch';
 import type { BatchOperation, BatchResult, BatchTarget } from '../../client/dataverse/batch-types';
 import { RunningEmulator, startEmulator } from '../../emulator';
+import { appToken, flatHeaders } from '../helpers/emulator';
 
 let emulator: RunningEmulator;
 let token: string;
@@ -20,11 +21,7 @@ function httpsSend(request: HttpRequest): Promise<HttpResponse> {
     const req = https.request(request.url, { method: request.method, headers, ca: emulator.caCertPem, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const flat: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-        resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks), request });
-      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks), request }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -46,21 +43,7 @@ async function accountNamed(name: string): Promise<any[]> {
 
 beforeAll(async () => {
   emulator = await startEmulator({ limits: 'off' });
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: emulator.clientId,
-    client_secret: emulator.clientSecret,
-    scope: `${emulator.dataverseUrl}.default`,
-  });
-  token = '';
-  const res = await httpsSend({
-    method: 'POST',
-    url: `${emulator.authorityUrl}/oauth2/v2.0/token`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-  });
-  expect(res.status).toBe(200);
-  token = JSON.parse(res.body.toString('utf8')).access_token;
+  token = await appToken(emulator);
   target = { environmentUrl: emulator.dataverseUrl, apiVersion: '9.2' };
 });
 afterAll(() => emulator.stop());

@@ -98,3 +98,17 @@ test('no token or secret appears in any event or error of a failing flow', async
   expect(captured).not.toContain(token.split('.')[2]);
   expect(captured).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
 });
+
+test('bad input gets a specific error naming what is wrong', async () => {
+  await expect(client.retrieveMultiple('acounts', { select: ['name'] })).rejects.toMatchObject({
+    status: 404, code: '0x8006088a', message: expect.stringContaining("Resource not found for the segment 'acounts'"),
+  });
+  await expect(client.retrieveMultiple('accounts', { select: ['nmae'] })).rejects.toMatchObject({
+    status: 400, message: expect.stringContaining("Could not find a property named 'nmae'"),
+  });
+  await expect(client.create('accounts', { name: 42 })).rejects.toMatchObject({
+    status: 400, message: expect.stringContaining("Cannot convert the literal '42' to the expected type 'Edm.String'"),
+  });
+  await expect(client.retrieveMultiple('accounts', { select: ['name'], filter: "name eq 'x' or 1 eq 1 or name eq '" })).rejects.toMatchObject({ status: 400 });
+  await expect(client.retrieveMultiple('accounts', { select: ['name; drop'] })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('name; drop') });
+});

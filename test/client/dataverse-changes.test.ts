@@ -3,13 +3,9 @@ import { DataverseClient, type Change } from '../../client/dataverse';
 import { toChange } from '../../client/dataverse/changes';
 import { D365Error } from '../../client/http/errors';
 import type { HttpRequest, HttpResponse } from '../../client/http/types';
-import { startDataverse, type DataverseFixture } from './dataverse-setup';
+import { useDataverse } from './dataverse-setup';
 
-let f: DataverseFixture;
-beforeAll(async () => {
-  f = await startDataverse();
-});
-afterAll(() => f.stop());
+const f = useDataverse();
 
 async function all(iterable: AsyncIterable<Change>): Promise<Change[]> {
   const out: Change[] = [];

@@ -2,13 +2,9 @@
 import { D365Error } from '../../client/http/errors';
 import { toFriendlyRow } from '../../client/dataverse';
 import { createRequest, deleteRequest, retrieveRequest, updateRequest, upsertRequest } from '../../client/dataverse/crud';
-import { startDataverse, type DataverseFixture } from './dataverse-setup';
+import { useDataverse } from './dataverse-setup';
 
-let f: DataverseFixture;
-beforeAll(async () => {
-  f = await startDataverse();
-});
-afterAll(() => f.stop());
+const f = useDataverse();
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -2,13 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { DataverseClient, FILE_CHUNK_SIZE } from '../../client/dataverse';
 import type { HttpRequest, HttpResponse } from '../../client/http/types';
-import { startDataverse, type DataverseFixture } from './dataverse-setup';
+import { useDataverse } from './dataverse-setup';
 
-let f: DataverseFixture;
-beforeAll(async () => {
-  f = await startDataverse();
-});
-afterAll(() => f.stop());
+const f = useDataverse();
 
 async function newDocument(): Promise<string> {
   return (await f.client.create('sample_documents', { sample_name: 'Doc' })).id;

@@ -5,13 +5,9 @@ import { DataverseClient } from '../../client/dataverse';
 import { executeBatch } from '../../client/dataverse/batch';
 import { D365Error } from '../../client/http/errors';
 import type { HttpRequest, HttpResponse } from '../../client/http/types';
-import { startDataverse, type DataverseFixture } from './dataverse-setup';
+import { useDataverse } from './dataverse-setup';
 
-let f: DataverseFixture;
-beforeAll(async () => {
-  f = await startDataverse();
-});
-afterAll(() => f.stop());
+const f = useDataverse();
 
 describe('pages of the sample accounts', () => {
   test('pageSize 5 reaches every account once, one request per page, with the Prefer header on every page', async () => {

@@ -4,6 +4,7 @@ import { createPipeline, type Pipeline } from '../../client/http/pipeline';
 import type { HttpRequest, HttpResponse } from '../../client/http/types';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
 import { appToken } from '../helpers/emulator';
+import { useFixture } from '../helpers/fixture';
 
 export interface DataverseFixture {
   emulator: RunningEmulator;
@@ -39,4 +40,9 @@ export async function startDataverse(options: EmulatorOptions = {}): Promise<Dat
       await emulator.stop();
     },
   };
+}
+
+/** One fixture for the file (or enclosing describe), stopped after it. */
+export function useDataverse(options: EmulatorOptions = {}): DataverseFixture {
+  return useFixture(() => startDataverse(options), (fixture) => fixture.stop());
 }

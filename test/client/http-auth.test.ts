@@ -5,17 +5,9 @@ import { createCertificateAuthority, issueServerCertificate } from '../../emulat
 import type { TokenProvider } from '../../client/auth/types';
 import { D365Error } from '../../client/http/errors';
 import { assertSameOrigin } from '../../client/http/host-pinning';
-import { json, rejectionOf, startHttpTestEnv, type HttpTestEnv } from './http-kit';
+import { json, rejectionOf, useHttpTestEnv } from './http-kit';
 
-let env: HttpTestEnv;
-beforeAll(async () => {
-  env = await startHttpTestEnv();
-});
-afterAll(() => env.stop());
-beforeEach(() => {
-  env.emulator.faults.clear();
-  env.events.length = 0;
-});
+const env = useHttpTestEnv();
 
 describe('401', () => {
   it('after a revoked token (401-revoked fault): invalidates, fetches a fresh token and retries exactly once', async () => {

@@ -2,7 +2,7 @@
 import { ConcurrencyLimiter } from '../../client/http/concurrency-limiter';
 import { D365Error } from '../../client/http/errors';
 import type { ClientEvent } from '../../client/http/types';
-import { rejectionOf, startHttpTestEnv, type HttpTestEnv } from './http-kit';
+import { rejectionOf, startHttpTestEnv, useHttpTestEnv, type HttpTestEnv } from './http-kit';
 
 describe('AIMD against limits: test (4 concurrent per user, x-ms-dop-hint 2)', () => {
   let env: HttpTestEnv;
@@ -59,15 +59,7 @@ describe('AIMD against limits: test (4 concurrent per user, x-ms-dop-hint 2)', (
 });
 
 describe('cancellation', () => {
-  let env: HttpTestEnv;
-  beforeAll(async () => {
-    env = await startHttpTestEnv();
-  });
-  afterAll(() => env.stop());
-  beforeEach(() => {
-    env.emulator.faults.clear();
-    env.events.length = 0;
-  });
+  const env = useHttpTestEnv();
 
   it('an AbortSignal cancels a request waiting out a Retry-After at once', async () => {
     const controller = new AbortController();

@@ -2,29 +2,17 @@
  * Shared by the client/http tests: an emulator, a minimal client-credentials TokenProvider (client/auth is written
  * separately) and a pipeline pointed at the emulator with fast retry settings.
  */
-import * as https from 'node:https';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
 import type { AccessToken, TokenProvider } from '../../client/auth/types';
 import { createPipeline, type Pipeline, type PipelineOptions } from '../../client/http/pipeline';
 import type { ClientEvent, HttpResponse } from '../../client/http/types';
+import { httpsRequest } from '../helpers/emulator';
+import { useFixture } from '../helpers/fixture';
 
 export interface CountingTokenProvider extends TokenProvider {
   fetches: number;
   invalidations: number;
   lastToken?: string;
-}
-
-function post(emulator: RunningEmulator, url: string, form: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', ca: emulator.caCertPem, agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(form);
-  });
 }
 
 /** Client credentials against the emulator's Entra endpoint, cached until invalidated. */
@@ -42,7 +30,10 @@ export function emulatorTokenProvider(emulator: RunningEmulator): CountingTokenP
         client_secret: emulator.clientSecret,
         scope: `${emulator.dataverseUrl}.default`,
       });
-      const res = await post(emulator, `${emulator.authorityUrl}/oauth2/v2.0/token`, form.toString());
+      const res = await httpsRequest(emulator, 'POST', `${emulator.authorityUrl}/oauth2/v2.0/token`, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
       if (res.status !== 200) throw new Error(`token request failed: ${res.status}`);
       const body = JSON.parse(res.text) as { access_token: string; expires_in: number };
       cached = { token: body.access_token, expiresOnMs: Date.now() + body.expires_in * 1000 };
@@ -99,6 +90,16 @@ export async function startHttpTestEnv(options: EmulatorOptions = {}): Promise<H
       await emulator.stop();
     },
   };
+}
+
+/** One env for the enclosing describe (or file), stopped after it; faults and events are cleared before each test. */
+export function useHttpTestEnv(options: EmulatorOptions = {}): HttpTestEnv {
+  const env = useFixture(() => startHttpTestEnv(options), (started) => started.stop());
+  beforeEach(() => {
+    env.emulator.faults.clear();
+    env.events.length = 0;
+  });
+  return env;
 }
 
 export function json(response: HttpResponse): any {

@@ -1,16 +1,8 @@
 /** 429s from the emulator: waited out per Retry-After, classified per limit, safe to retry even for a create. */
 import { D365Error } from '../../client/http/errors';
-import { json, rejectionOf, startHttpTestEnv, type HttpTestEnv } from './http-kit';
+import { json, rejectionOf, useHttpTestEnv } from './http-kit';
 
-let env: HttpTestEnv;
-beforeAll(async () => {
-  env = await startHttpTestEnv();
-});
-afterAll(() => env.stop());
-beforeEach(() => {
-  env.emulator.faults.clear();
-  env.events.length = 0;
-});
+const env = useHttpTestEnv();
 
 describe.each([
   ['429-requests', 'dataverse-requests'],

@@ -3,17 +3,9 @@
  * that may already have been applied; bounded by attempts and by time.
  */
 import { D365Error } from '../../client/http/errors';
-import { json, rejectionOf, startHttpTestEnv, type HttpTestEnv } from './http-kit';
+import { json, rejectionOf, useHttpTestEnv } from './http-kit';
 
-let env: HttpTestEnv;
-beforeAll(async () => {
-  env = await startHttpTestEnv();
-});
-afterAll(() => env.stop());
-beforeEach(() => {
-  env.emulator.faults.clear();
-  env.events.length = 0;
-});
+const env = useHttpTestEnv();
 
 async function countTasks(subject: string): Promise<number> {
   const filter = encodeURIComponent(`subject eq '${subject}'`);

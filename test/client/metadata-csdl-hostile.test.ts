@@ -9,29 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsdlError, parseCsdl, parseCsdlStream } from '../../client/metadata/csdl';
+import { rejectedWith, thrownBy } from '../helpers/errors';
 
 const CRM_FILE = '/work/shared/fixtures/metadata/dataverse/crm-v8.2-schema.xml';
 const FAST = 10_000;
 
-async function streamError(source: AsyncIterable<string | Buffer> | NodeJS.ReadableStream): Promise<CsdlError> {
-  try {
-    await parseCsdlStream(source);
-  } catch (e) {
-    if (e instanceof CsdlError) return e;
-    throw e;
-  }
-  throw new Error('expected the stream to be refused');
-}
-
-function stringError(xml: string): CsdlError {
-  try {
-    parseCsdl(xml);
-  } catch (e) {
-    if (e instanceof CsdlError) return e;
-    throw e;
-  }
-  throw new Error('expected the document to be refused');
-}
+const streamError = (source: AsyncIterable<string | Buffer> | NodeJS.ReadableStream) =>
+  rejectedWith(CsdlError, () => parseCsdlStream(source), 'expected the stream to be refused');
+const stringError = (xml: string) => thrownBy(CsdlError, () => parseCsdl(xml), 'expected the document to be refused');
 
 /** Yields `head`, then `count` chunks of `chunk`; records how many were pulled and whether the reader let go. */
 function endless(head: string, chunk: string, count: number) {

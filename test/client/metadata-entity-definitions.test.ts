@@ -1,62 +1,25 @@
 /** EntityDefinitions access against the running emulator over HTTPS with a real token; caching and shared requests. */
-import * as https from 'node:https';
 import { EntityDefinitions, MetadataGet } from '../../client/metadata/entity-definitions';
 import { MetadataCache } from '../../client/metadata/metadata-cache';
 import { labelText } from '../../client/metadata/metadata-label';
-import { RunningEmulator, startEmulator } from '../../emulator';
-
-function request(emulator: RunningEmulator, method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, headers, ca: emulator.caCertPem, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { useWebApi } from '../helpers/emulator';
 
 describe('EntityDefinitions against the emulator', () => {
-  let emulator: RunningEmulator;
-  let token: string;
+  const web = useWebApi();
   const requested: string[] = [];
   /** The HTTP pipeline stand-in: GET under the Web API root with a bearer token, every path recorded. */
-  let get: MetadataGet;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ limits: 'off' });
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: emulator.clientId,
-      client_secret: emulator.clientSecret,
-      scope: `${emulator.dataverseUrl}.default`,
-    });
-    const res = await request(emulator, 'POST', `${emulator.authorityUrl}/oauth2/v2.0/token`, { 'content-type': 'application/x-www-form-urlencoded' }, form.toString());
-    expect(res.status).toBe(200);
-    token = JSON.parse(res.text).access_token;
-    get = async (pathAndQuery) => {
-      requested.push(pathAndQuery);
-      const answer = await request(emulator, 'GET', `${emulator.dataverseUrl}api/data/v9.2/${pathAndQuery}`, {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-        'odata-version': '4.0',
-      });
-      if (answer.status !== 200) throw new Error(`GET ${pathAndQuery}: ${answer.status} ${answer.text}`);
-      return JSON.parse(answer.text);
-    };
-  });
-
-  afterAll(async () => {
-    await emulator?.stop();
-  });
+  const get: MetadataGet = async (pathAndQuery) => {
+    requested.push(pathAndQuery);
+    const answer = await web.call('GET', pathAndQuery);
+    if (answer.status !== 200) throw new Error(`GET ${pathAndQuery}: ${answer.status} ${answer.text}`);
+    return JSON.parse(answer.text);
+  };
 
   beforeEach(() => {
     requested.length = 0;
   });
 
-  const definitions = (cache = new MetadataCache()) => new EntityDefinitions({ environmentUrl: emulator.dataverseUrl, get, cache });
+  const definitions = (cache = new MetadataCache()) => new EntityDefinitions({ environmentUrl: web.emulator.dataverseUrl, get, cache });
 
   test('listTables: names, labels, primary columns, flags', async () => {
     const tables = await definitions().listTables();
@@ -145,7 +108,7 @@ describe('EntityDefinitions against the emulator', () => {
     // Only the option set itself was new; the column types came from the cache.
     expect(requested.length).toBe(first + 1);
     // Another instance for the same environment (spelled differently) shares the cache; another environment does not.
-    await new EntityDefinitions({ environmentUrl: emulator.dataverseUrl.toUpperCase().replace(/\/$/, ''), get, cache }).listTables();
+    await new EntityDefinitions({ environmentUrl: web.emulator.dataverseUrl.toUpperCase().replace(/\/$/, ''), get, cache }).listTables();
     expect(requested.length).toBe(first + 1);
     await new EntityDefinitions({ environmentUrl: 'https://other.crm.dynamics.com/', get, cache }).listTables();
     expect(requested.length).toBe(first + 2);
@@ -174,7 +137,7 @@ describe('EntityDefinitions against the emulator', () => {
       }
       return get(p);
     };
-    const ed = new EntityDefinitions({ environmentUrl: emulator.dataverseUrl, get: flaky, cache });
+    const ed = new EntityDefinitions({ environmentUrl: web.emulator.dataverseUrl, get: flaky, cache });
     await expect(ed.listTables()).rejects.toThrow('503');
     await ed.listTables();
     await ed.listTables();

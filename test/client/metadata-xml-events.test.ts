@@ -1,6 +1,7 @@
 /** The streaming XML tokenizer: events, chunk boundaries anywhere, positions in errors, and limits. */
 import { parseXml } from '../../client/metadata/xml';
 import { XmlError, XmlEventHandler, XmlTokenizer, XmlTokenizerLimits } from '../../client/metadata/xml-events';
+import { thrownBy } from '../helpers/errors';
 
 type Event = ['open', string, Record<string, string>, boolean] | ['close', string] | ['text', string];
 
@@ -29,15 +30,7 @@ function tokenize(chunks: string[], limits?: XmlTokenizerLimits): Event[] {
   return events;
 }
 
-function errorOf(fn: () => unknown): XmlError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof XmlError) return e;
-    throw e;
-  }
-  throw new Error('expected an XmlError');
-}
+const errorOf = (fn: () => unknown) => thrownBy(XmlError, fn, 'expected an XmlError');
 
 const SAMPLE = `\uFEFF<?xml version="1.0"?>
 <!-- a comment with <tags> -->

@@ -14,7 +14,7 @@ import {
   lookupValueColumn,
   type ODataQuery,
 } from '../../client/odata';
-import { httpsRequest, type HttpResult } from '../helpers/emulator';
+import { appToken, httpsRequest, type HttpResult } from '../helpers/emulator';
 
 const TAG = 'odata-rt';
 const SPECIAL_NAMES = [
@@ -58,18 +58,7 @@ async function names(query: ODataQuery): Promise<string[]> {
 
 beforeAll(async () => {
   emulator = await startEmulator({ limits: 'off' });
-  const form = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: emulator.clientId,
-    client_secret: emulator.clientSecret,
-    scope: `${emulator.dataverseUrl}.default`,
-  });
-  const res = await httpsRequest(emulator, 'POST', `${emulator.authorityUrl}/oauth2/v2.0/token`, {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-  });
-  expect(res.status).toBe(200);
-  token = res.json.access_token;
+  token = await appToken(emulator);
   api = `${emulator.dataverseUrl}api/data/v9.2/`;
   for (const [i, special] of SPECIAL_NAMES.entries()) {
     const name = `${TAG} ${i} ${special}`;

@@ -36,6 +36,7 @@ import {
   type ODataQuery,
   type OrderByItem,
 } from '../../client/odata';
+import { seededRandom } from '../../emulator/faults/prng';
 
 const FIXTURE = path.resolve(__dirname, '../../../shared/fixtures/odata-abnf');
 const APG = path.resolve(__dirname, '../../node_modules/apg-js/bin/apg.sh');
@@ -186,18 +187,7 @@ afterAll(() => {
 
 // ---------------------------------------------------------------- seeded generators
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = mulberry32(SEED);
+const random = seededRandom(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)];
 const chance = (p: number) => random() < p;

@@ -1,12 +1,8 @@
 /** Service protection counts every request inside a $batch, as Dataverse does (reference §4.1). */
-import { startWebApi, WebApi } from '../helpers/emulator';
+import { useWebApi } from '../helpers/emulator';
 import { batchBody } from '../helpers/multipart';
 
-let w: WebApi;
-beforeAll(async () => {
-  w = await startWebApi({ limits: 'test' });
-});
-afterAll(() => w.emulator.stop());
+const w = useWebApi({ limits: 'test' });
 
 test('a batch of 10 GETs uses 10 requests of the budget', async () => {
   const items = Array.from({ length: 10 }, () => ({ request: 'GET accounts?$select=name&$top=1' }));

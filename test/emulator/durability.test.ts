@@ -7,20 +7,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmulator } from '../../emulator';
+import { startEmulator, type RunningEmulator } from '../../emulator';
 import { httpsRequest, type HttpResult } from '../helpers/emulator';
 
 const CLI = path.resolve(__dirname, '../../dist/scripts/emulator.js');
-const READY_KEYS = ['authorityUrl', 'caCertFile', 'clientId', 'clientSecret', 'dataverseUrl', 'tenantId'];
+const READY_KEYS = ['authorityUrl', 'caCertFile', 'clientId', 'clientSecret', 'dataverseUrl', 'tenantId'] as const;
 
-interface Ready {
-  dataverseUrl: string;
-  authorityUrl: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  caCertFile: string;
-}
+/** The ready line's fields. */
+type Ready = Pick<RunningEmulator, (typeof READY_KEYS)[number]>;
 
 interface Cli {
   child: ChildProcess;

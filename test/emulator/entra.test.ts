@@ -1,14 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import {
-  ConfidentialClientApplication,
-  LogLevel,
-  type AuthenticationResult,
-  type INetworkModule,
-  type NetworkRequestOptions,
-  type NetworkResponse,
-} from '@azure/msal-node';
+import type { AuthenticationResult, Configuration } from '@azure/msal-node';
 import { createEntra, type Entra } from '../../emulator/entra';
 import type { EmulatorHandler } from '../../emulator/http/types';
 import {
@@ -18,6 +11,8 @@ import {
   type CertificateAuthority,
   type ClientCertificate,
 } from '../../emulator/tls';
+import { claimsOf, flatHeaders, httpsRequest } from '../helpers/emulator';
+import { msalApp } from '../helpers/msal';
 
 const TENANT = '4c1a3e5b-8f7d-4e2a-9b6c-0d1e2f3a4b5c';
 const ENV = 'https://contoso.crm.dynamics.com';
@@ -61,41 +56,9 @@ async function startHttpsServer(tls: { certPem: string; keyPem: string }, handle
   return server;
 }
 
-function request(method: string, url: string, ca: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, headers, ca, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const flat: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-        resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** MSAL's network client, trusting the emulator CA per request instead of through NODE_EXTRA_CA_CERTS. */
-class CaTrustingNetworkClient implements INetworkModule {
-  readonly urls: string[] = [];
-  constructor(private readonly ca: string) {}
-  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('GET', url, options);
-  }
-  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('POST', url, options);
-  }
-  private async send<T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    this.urls.push(`${method} ${url}`);
-    const result = await request(method, url, this.ca, options?.headers ?? {}, options?.body);
-    return { status: result.status, headers: result.headers, body: JSON.parse(result.body) as T };
-  }
-}
-
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+async function request(method: string, url: string, ca: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
+  const res = await httpsRequest({ caCertPem: ca }, method, url, { headers, body });
+  return { status: res.status, headers: flatHeaders(res.headers), body: res.text };
 }
 
 function headerOf(token: string): Record<string, unknown> {
@@ -127,14 +90,7 @@ describe('Entra ID emulator over HTTPS', () => {
   };
   const tokenPath = `/${TENANT}/oauth2/v2.0/token`;
 
-  function msalApp(auth: ConstructorParameters<typeof ConfidentialClientApplication>[0]['auth']) {
-    const networkClient = new CaTrustingNetworkClient(ca.caCertPem);
-    const app = new ConfidentialClientApplication({
-      auth: { authority: `${baseUrl}/${TENANT}`, knownAuthorities: [host], ...auth },
-      system: { networkClient, loggerOptions: { logLevel: LogLevel.Error, loggerCallback: () => undefined, piiLoggingEnabled: false } },
-    });
-    return { app, networkClient };
-  }
+  const msal = (auth: Configuration['auth']) => msalApp(ca, { authority: `${baseUrl}/${TENANT}`, knownAuthorities: [host], ...auth });
 
   async function authorize(params: Record<string, string>) {
     const result = await request('GET', `${baseUrl}/${TENANT}/oauth2/v2.0/authorize?${form(params)}`, ca.caCertPem);
@@ -222,7 +178,7 @@ describe('Entra ID emulator over HTTPS', () => {
 
   describe('client credentials with MSAL', () => {
     it('issues an app-only token for a client secret and serves the second call from the MSAL cache', async () => {
-      const { app, networkClient } = msalApp({ clientId: SECRET_APP, clientSecret: SECRET });
+      const { app, networkClient } = msal({ clientId: SECRET_APP, clientSecret: SECRET });
       serverLog.length = 0;
       const first = (await app.acquireTokenByClientCredential({ scopes: [`${ENV}/.default`] })) as AuthenticationResult;
       expect(first.fromCache).toBe(false);
@@ -259,7 +215,7 @@ describe('Entra ID emulator over HTTPS', () => {
       ['SHA-256 thumbprint (PS256, x5t#S256)', 'thumbprintSha256', 'PS256', 'x5t#S256'],
       ['SHA-1 thumbprint (RS256, x5t)', 'thumbprint', 'RS256', 'x5t'],
     ])('issues a token for a certificate with a %s', async (_label, thumbprintField, alg, headerName) => {
-      const { app } = msalApp({
+      const { app } = msal({
         clientId: CERT_APP,
         clientCertificate: {
           [thumbprintField]: thumbprintField === 'thumbprint' ? clientCert.thumbprintSha1 : clientCert.thumbprintSha256,
@@ -286,7 +242,7 @@ describe('Entra ID emulator over HTTPS', () => {
     });
 
     it('rejects a wrong secret with AADSTS7000215 without echoing it', async () => {
-      const { app } = msalApp({ clientId: SECRET_APP, clientSecret: 'wrong-secret-value' });
+      const { app } = msal({ clientId: SECRET_APP, clientSecret: 'wrong-secret-value' });
       await expect(app.acquireTokenByClientCredential({ scopes: [`${ENV}/.default`] })).rejects.toMatchObject({
         errorCode: 'invalid_client',
         errorMessage: expect.stringContaining('AADSTS7000215'),
@@ -302,7 +258,7 @@ describe('Entra ID emulator over HTTPS', () => {
     });
 
     it('rejects an unknown client with AADSTS700016', async () => {
-      const { app } = msalApp({ clientId: '99999999-9999-4999-8999-999999999999', clientSecret: SECRET });
+      const { app } = msal({ clientId: '99999999-9999-4999-8999-999999999999', clientSecret: SECRET });
       await expect(app.acquireTokenByClientCredential({ scopes: [`${ENV}/.default`] })).rejects.toMatchObject({
         errorCode: 'unauthorized_client',
         errorMessage: expect.stringContaining('AADSTS700016'),
@@ -466,7 +422,7 @@ describe('Entra ID emulator over HTTPS', () => {
       const code = response.location?.searchParams.get('code') ?? '';
       expect(code).not.toBe('');
 
-      const { app } = msalApp({ clientId: WEB_APP, clientSecret: WEB_SECRET });
+      const { app } = msal({ clientId: WEB_APP, clientSecret: WEB_SECRET });
       const result = await app.acquireTokenByCode({ code, redirectUri, scopes: [`${ENV}/user_impersonation`], codeVerifier: verifier });
       const claims = claimsOf(result.accessToken);
       expect(claims).toMatchObject({
@@ -486,7 +442,7 @@ describe('Entra ID emulator over HTTPS', () => {
 
       const cache = JSON.parse(app.getTokenCache().serialize()) as { RefreshToken: Record<string, { secret: string }> };
       const refreshToken = Object.values(cache.RefreshToken)[0].secret;
-      const { app: fresh } = msalApp({ clientId: WEB_APP, clientSecret: WEB_SECRET });
+      const { app: fresh } = msal({ clientId: WEB_APP, clientSecret: WEB_SECRET });
       clockOffsetMs = 10_000;
       const refreshed = (await fresh.acquireTokenByRefreshToken({ refreshToken, scopes: [`${ENV}/user_impersonation`] })) as AuthenticationResult;
       expect(refreshed.accessToken).not.toBe(result.accessToken);

@@ -5,7 +5,7 @@
 import * as https from 'node:https';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { FaultSpecError } from '../../emulator/faults';
-import { appToken, httpsRequest, startWebApi, type WebApi } from '../helpers/emulator';
+import { appToken, httpsRequest, useWebApi } from '../helpers/emulator';
 
 interface RawOutcome {
   status?: number;
@@ -36,12 +36,8 @@ function rawRequest(emulator: RunningEmulator, method: string, url: string, head
 }
 
 describe('faults.script through the Web API', () => {
-  let web: WebApi;
-  beforeAll(async () => {
-    web = await startWebApi();
-  });
+  const web = useWebApi();
   afterEach(() => web.emulator.faults.clear());
-  afterAll(() => web?.emulator.stop());
 
   it('answers each scripted 429 kind with its code, message and Retry-After, then serves normally', async () => {
     web.emulator.faults.script([

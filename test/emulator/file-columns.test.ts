@@ -1,39 +1,24 @@
 /** File and image column transfer (single request, chunked sessions, Range download, delete), called directly. */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseCsdl } from '../../client/metadata/csdl';
 import type { CallContext, DataverseService } from '../../emulator/dataverse/context';
 import { DataverseError } from '../../emulator/dataverse/errors';
 import { CHUNK_SIZE, handleFileColumn, SESSION_IDLE_MS } from '../../emulator/dataverse/files';
 import { readPreferences } from '../../emulator/dataverse/prefer';
 import { findByKey } from '../../emulator/dataverse/rows';
-import { DataverseSchema } from '../../emulator/dataverse/schema';
 import type { EmulatorRequest, EmulatorResponse } from '../../emulator/http/types';
-import { TableStore } from '../../emulator/store/table-store';
+import { rejectedWith } from '../helpers/errors';
+import { ROOT, testService } from '../helpers/service';
 
-const ROOT = 'https://127.0.0.1:1/api/data/v9.2/';
 const USER = '33333333-3333-3333-3333-333333333333';
 const DOC = '0a7c1d2e-0000-4000-8000-000000000001';
 const ACCOUNT = '0a7c1d2e-0000-4000-8000-000000000002';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const model = parseCsdl(fs.readFileSync(path.join(__dirname, '../../emulator/model/dataverse.xml'), 'utf8'));
-const seed = JSON.parse(fs.readFileSync(path.join(__dirname, '../../emulator/model/dataverse-seed.json'), 'utf8'));
 let clock = Date.parse('2024-05-01T10:00:00Z');
 let service: DataverseService;
 
 beforeEach(() => {
-  service = {
-    schema: new DataverseSchema(model, seed),
-    store: new TableStore(),
-    serviceRoot: ROOT,
-    organizationId: '11111111-1111-1111-1111-111111111111',
-    organizationName: 'test',
-    businessUnitId: '22222222-2222-2222-2222-222222222222',
-    now: () => new Date(clock),
-    afterWrite: async () => undefined,
-  };
+  service = testService(() => new Date(clock));
   service.store.put('sample_document', DOC, { sample_documentid: DOC, sample_name: 'Doc', sample_file: null, sample_file_name: null });
   service.store.put('account', ACCOUNT, { accountid: ACCOUNT, name: 'Contoso', entityimage: null });
 });
@@ -54,15 +39,8 @@ async function call(method: string, relative: string, { headers = {}, body = Buf
   return handleFileColumn(ctx, table, ref, m[3], m[4] !== undefined, url.searchParams.get('sessiontoken') ?? undefined);
 }
 
-async function callError(method: string, relative: string, options?: Call): Promise<DataverseError> {
-  try {
-    await call(method, relative, options);
-  } catch (e) {
-    if (e instanceof DataverseError) return e;
-    throw e;
-  }
-  throw new Error(`expected ${method} ${relative} to fail`);
-}
+const callError = (method: string, relative: string, options?: Call) =>
+  rejectedWith(DataverseError, () => call(method, relative, options), `expected ${method} ${relative} to fail`);
 
 const FILE = `sample_documents(${DOC})/sample_file`;
 const octet = (extra: Record<string, string> = {}) => ({ 'content-type': 'application/octet-stream', ...extra });

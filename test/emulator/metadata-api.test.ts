@@ -1,32 +1,17 @@
 /** The metadata Web API (EntityDefinitions, RelationshipDefinitions, GlobalOptionSetDefinitions), called directly. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseCsdl } from '../../client/metadata/csdl';
-import type { CallContext, DataverseService } from '../../emulator/dataverse/context';
+import type { CallContext } from '../../emulator/dataverse/context';
 import { DataverseError } from '../../emulator/dataverse/errors';
 import { handleMetadataApi } from '../../emulator/dataverse/metadata-api';
 import { readPreferences } from '../../emulator/dataverse/prefer';
-import { DataverseSchema } from '../../emulator/dataverse/schema';
 import { splitPath } from '../../emulator/dataverse/url';
 import type { EmulatorRequest } from '../../emulator/http/types';
-import { TableStore } from '../../emulator/store/table-store';
+import { thrownBy } from '../helpers/errors';
+import { ROOT, testService } from '../helpers/service';
 
-const ROOT = 'https://127.0.0.1:1/api/data/v9.2/';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CRM = 'Microsoft.Dynamics.CRM.';
 
-const model = parseCsdl(fs.readFileSync(path.join(__dirname, '../../emulator/model/dataverse.xml'), 'utf8'));
-const seed = JSON.parse(fs.readFileSync(path.join(__dirname, '../../emulator/model/dataverse-seed.json'), 'utf8'));
-const service: DataverseService = {
-  schema: new DataverseSchema(model, seed),
-  store: new TableStore(),
-  serviceRoot: ROOT,
-  organizationId: '11111111-1111-1111-1111-111111111111',
-  organizationName: 'test',
-  businessUnitId: '22222222-2222-2222-2222-222222222222',
-  now: () => new Date('2024-05-01T10:00:00Z'),
-  afterWrite: async () => undefined,
-};
+const service = testService(() => new Date('2024-05-01T10:00:00Z'));
 
 type Json = Record<string, any>;
 
@@ -40,15 +25,7 @@ function get(relative: string): { status: number; headers: Record<string, unknow
   return { status: res.status, headers: res.headers, json: res.body ? JSON.parse(String(res.body)) : {} };
 }
 
-function getError(relative: string): DataverseError {
-  try {
-    get(relative);
-  } catch (e) {
-    if (e instanceof DataverseError) return e;
-    throw e;
-  }
-  throw new Error(`expected ${relative} to fail`);
-}
+const getError = (relative: string) => thrownBy(DataverseError, () => get(relative), `expected ${relative} to fail`);
 
 const label = (text: string) => ({
   LocalizedLabels: [{ Label: text, LanguageCode: 1033, IsManaged: true, MetadataId: expect.stringMatching(GUID), HasChanged: null }],

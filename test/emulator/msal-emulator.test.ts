@@ -3,60 +3,20 @@
  * client secret and a client certificate, are accepted by the Web API; bad tokens get 401 with a Bearer challenge
  * and a reason; an app without an application user gets 403.
  */
-import {
-  ConfidentialClientApplication,
-  LogLevel,
-  type AuthenticationResult,
-  type INetworkModule,
-  type NetworkRequestOptions,
-  type NetworkResponse,
-} from '@azure/msal-node';
+import type { AuthenticationResult, ConfidentialClientApplication, Configuration } from '@azure/msal-node';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { createCertificateAuthority, issueClientCertificate, type ClientCertificate } from '../../emulator/tls';
-import { httpsRequest, type HttpResult } from '../helpers/emulator';
+import { claimsOf, httpsRequest, whoAmI, type HttpResult } from '../helpers/emulator';
+import { msalApp } from '../helpers/msal';
 
-/** MSAL's network client trusting the emulator CA per request (no NODE_EXTRA_CA_CERTS swap). */
-class CaTrustingNetworkClient implements INetworkModule {
-  readonly requests: string[] = [];
-  constructor(private readonly emulator: RunningEmulator) {}
-  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('GET', url, options);
-  }
-  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('POST', url, options);
-  }
-  private async send<T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    this.requests.push(`${method} ${new URL(url).pathname}`);
-    const res = await httpsRequest(this.emulator, method, url, { headers: options?.headers, body: options?.body });
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    return { status: res.status, headers, body: res.json as T };
-  }
-}
-
-function msal(emulator: RunningEmulator, auth: Omit<ConstructorParameters<typeof ConfidentialClientApplication>[0]['auth'], 'authority' | 'clientId'>) {
-  const networkClient = new CaTrustingNetworkClient(emulator);
-  const app = new ConfidentialClientApplication({
-    auth: { clientId: emulator.clientId, authority: emulator.authorityUrl, knownAuthorities: [`127.0.0.1:${emulator.port}`], ...auth },
-    system: { networkClient, loggerOptions: { logLevel: LogLevel.Error, loggerCallback: () => undefined, piiLoggingEnabled: false } },
-  });
-  return { app, networkClient };
+function msal(emulator: RunningEmulator, auth: Omit<Configuration['auth'], 'authority' | 'clientId'>) {
+  return msalApp(emulator, { clientId: emulator.clientId, authority: emulator.authorityUrl, knownAuthorities: [`127.0.0.1:${emulator.port}`], ...auth });
 }
 
 async function acquire(app: ConfidentialClientApplication, scope: string): Promise<AuthenticationResult> {
   const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
   if (!result) throw new Error('MSAL returned no token');
   return result;
-}
-
-function whoAmI(emulator: RunningEmulator, token?: string): Promise<HttpResult> {
-  const headers: Record<string, string> = { accept: 'application/json', 'odata-version': '4.0' };
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  return httpsRequest(emulator, 'GET', `${emulator.dataverseUrl}api/data/v9.2/WhoAmI`, { headers });
-}
-
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
 /** A 401 as Dataverse sends it: Bearer challenge naming this emulator's authority, JSON reason, no token echo. */
@@ -89,7 +49,7 @@ describe('MSAL against the assembled emulator', () => {
     const { app, networkClient } = msal(emulator, { clientSecret: emulator.clientSecret });
     const result = await acquire(app, scope());
     expect(result.fromCache).toBe(false);
-    expect(networkClient.requests).toEqual([
+    expect(networkClient.paths()).toEqual([
       `GET /${emulator.tenantId}/v2.0/.well-known/openid-configuration`,
       `POST /${emulator.tenantId}/oauth2/v2.0/token`,
     ]);

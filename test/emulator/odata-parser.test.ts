@@ -23,6 +23,7 @@ import {
   type Expr,
   type Row,
 } from '../../emulator/odata';
+import { thrownBy } from '../helpers/errors';
 
 /** Compact rendering of an expression tree, to assert on shape and precedence. */
 function show(e: Expr): string {
@@ -63,15 +64,7 @@ function show(e: Expr): string {
 
 const f = (text: string, aliases?: Record<string, string>) => show(parseFilter(text, { aliases }));
 
-function syntaxErrorOf(fn: () => unknown): ODataSyntaxError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ODataSyntaxError) return e;
-    throw e;
-  }
-  throw new Error('expected an ODataSyntaxError');
-}
+const syntaxErrorOf = (fn: () => unknown) => thrownBy(ODataSyntaxError, fn, 'expected an ODataSyntaxError');
 
 describe('parser: $filter', () => {
   it('applies OData operator precedence and left associativity', () => {

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startWebApi, WebApi } from '../helpers/emulator';
-import { boundaryOf, parseMultipartResponse, ResponsePart } from '../helpers/multipart';
+import { startWebApi, useWebApi, WebApi } from '../helpers/emulator';
+import { batchBody, boundaryOf, parseMultipartResponse, ResponsePart } from '../helpers/multipart';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
 const RESPONSES = path.join(FIXTURES, 'responses');
@@ -114,11 +114,7 @@ describe('CRM v8.2 result sets (he_employee, full real model)', () => {
 });
 
 describe('docs $batch samples and DynamicsWebApi stubs (default model)', () => {
-  let w: WebApi;
-  beforeAll(async () => {
-    w = await startWebApi();
-  });
-  afterAll(() => w?.emulator.stop());
+  const w = useWebApi();
 
   describe('$batch: responses have the structure of the recorded docs responses', () => {
     const DOCS = path.join(RESPONSES, 'dataverse', 'docs');
@@ -214,34 +210,11 @@ describe('docs $batch samples and DynamicsWebApi stubs (default model)', () => {
     });
 
     const tooLong = 'T'.repeat(201);
-    const errorBatch = [
-      '--batch_err',
-      'Content-Type: application/http',
-      'Content-Transfer-Encoding: binary',
-      '',
-      'POST /api/data/v9.2/tasks HTTP/1.1',
-      'Content-Type: application/json; type=entry',
-      '',
-      JSON.stringify({ subject: tooLong }),
-      '--batch_err',
-      'Content-Type: application/http',
-      'Content-Transfer-Encoding: binary',
-      '',
-      'POST /api/data/v9.2/tasks HTTP/1.1',
-      'Content-Type: application/json; type=entry',
-      '',
-      '{"subject":"Task 2 in batch"}',
-      '--batch_err',
-      'Content-Type: application/http',
-      'Content-Transfer-Encoding: binary',
-      '',
-      'POST /api/data/v9.2/tasks HTTP/1.1',
-      'Content-Type: application/json; type=entry',
-      '',
-      '{"subject":"Task 3 in batch"}',
-      '--batch_err--',
-      '',
-    ].join('\r\n');
+    const errorBatch = batchBody('batch_err', [
+      { request: 'POST /api/data/v9.2/tasks', body: { subject: tooLong } },
+      { request: 'POST /api/data/v9.2/tasks', body: { subject: 'Task 2 in batch' } },
+      { request: 'POST /api/data/v9.2/tasks', body: { subject: 'Task 3 in batch' } },
+    ]);
 
     test('an error without continue-on-error: outer 400 with only the failing part (batch_error_no_continue_response.http)', async () => {
       const res = await send('multipart/mixed; boundary="batch_err"', errorBatch);

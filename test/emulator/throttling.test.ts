@@ -4,7 +4,7 @@
  * spent by one $batch (each of its parts counts), the rest by single requests whose budget header counts down.
  */
 import { TEST_LIMITS } from '../../emulator/limits';
-import { startWebApi, type HttpResult, type WebApi } from '../helpers/emulator';
+import { useWebApi, type HttpResult } from '../helpers/emulator';
 import { batchBody } from '../helpers/multipart';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -21,11 +21,7 @@ function expectThrottle(res: HttpResult, code: string, message: string) {
 }
 
 describe('request limit (limits: test)', () => {
-  let web: WebApi;
-  beforeAll(async () => {
-    web = await startWebApi({ limits: 'test' });
-  });
-  afterAll(() => web?.emulator.stop());
+  const web = useWebApi({ limits: 'test' });
 
   it('counts down the burst header, answers 429 0x80072322 when the budget is spent, and recovers after Retry-After', async () => {
     const singles = 20;
@@ -70,11 +66,7 @@ describe('request limit (limits: test)', () => {
 });
 
 describe('concurrency limit (limits: test)', () => {
-  let web: WebApi;
-  beforeAll(async () => {
-    web = await startWebApi({ limits: 'test' });
-  });
-  afterAll(() => web?.emulator.stop());
+  const web = useWebApi({ limits: 'test' });
 
   it('answers 429 0x80072326 to requests beyond maxConcurrent while slow ones are in flight, then serves again', async () => {
     const burst = TEST_LIMITS.maxConcurrent * 2;

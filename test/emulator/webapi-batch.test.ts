@@ -1,12 +1,8 @@
 /** $batch over real HTTPS: change sets, Content-ID references, continue-on-error and malformed bodies. */
-import { startWebApi, WebApi } from '../helpers/emulator';
+import { useWebApi } from '../helpers/emulator';
 import { batchBody, BatchItem, boundaryOf, headerValue, parseMultipartResponse, ResponsePart } from '../helpers/multipart';
 
-let w: WebApi;
-beforeAll(async () => {
-  w = await startWebApi();
-});
-afterAll(() => w.emulator.stop());
+const w = useWebApi();
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 let counter = 0;

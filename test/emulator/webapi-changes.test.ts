@@ -3,17 +3,13 @@
  * deltaLink `$deltatoken=<version>!<MM/dd/yyyy HH:mm:ss>`; GET on the deltaLink returns new and updated rows, then
  * `$deletedEntity` entries, then a new deltaLink. The emulator runs on a fixed clock so the token's stamp is exact.
  */
-import { startWebApi, WebApi } from '../helpers/emulator';
+import { useWebApi } from '../helpers/emulator';
 
 const NOW = Date.UTC(2025, 4, 14, 15, 30, 0);
 const STAMP = '05/14/2025 15:30:00';
 const TRACK = 'odata.track-changes';
 
-let w: WebApi;
-beforeAll(async () => {
-  w = await startWebApi({ now: () => NOW });
-});
-afterAll(() => w.emulator.stop());
+const w = useWebApi({ now: () => NOW });
 
 const enc = (s: string) => s.replace(/ /g, '%20');
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

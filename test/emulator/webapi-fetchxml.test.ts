@@ -1,12 +1,8 @@
 /** FetchXML over real HTTPS (`GET {set}?fetchXml=…`), checked against the rows the same emulator serves through OData. */
-import { startWebApi, WebApi } from '../helpers/emulator';
+import { useWebApi } from '../helpers/emulator';
 import { batchBody, boundaryOf, headerValue, parseMultipartResponse } from '../helpers/multipart';
 
-let w: WebApi;
-beforeAll(async () => {
-  w = await startWebApi();
-});
-afterAll(() => w.emulator.stop());
+const w = useWebApi();
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PAGING = 'odata.include-annotations="Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords"';

@@ -6,18 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startWebApi, WebApi } from '../helpers/emulator';
+import { useWebApi } from '../helpers/emulator';
 import { batchBody, boundaryOf, parseMultipartResponse } from '../helpers/multipart';
 
 const NOW = Date.UTC(2025, 4, 14, 15, 30, 0); // Wed 14 May 2025 15:30:00 UTC
 const DAY = 86_400_000;
 const SAMPLE = "startswith(accountnumber,'ACC-')"; // the 24 sample accounts carry ACC-1001…ACC-1024
 
-let w: WebApi;
-beforeAll(async () => {
-  w = await startWebApi({ now: () => NOW });
-});
-afterAll(() => w.emulator.stop());
+const w = useWebApi({ now: () => NOW });
 
 /** Spaces are the only characters Node refuses in a request path; everything else is sent as written. */
 const enc = (s: string) => s.replace(/ /g, '%20');

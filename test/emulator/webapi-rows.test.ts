@@ -1,11 +1,7 @@
 /** Row reads and writes over real HTTPS, checked against the documented Dataverse behaviour. */
-import { startWebApi, WebApi } from '../helpers/emulator';
+import { startWebApi, useWebApi } from '../helpers/emulator';
 
-let w: WebApi;
-beforeAll(async () => {
-  w = await startWebApi();
-});
-afterAll(() => w.emulator.stop());
+const w = useWebApi();
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

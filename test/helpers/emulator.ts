@@ -1,6 +1,7 @@
 /** Test helpers: start the emulator, get a real token from its Entra endpoint, and call it over HTTPS. */
 import * as https from 'node:https';
 import { startEmulator, EmulatorOptions, RunningEmulator } from '../../emulator';
+import { useFixture } from './fixture';
 
 export interface HttpResult {
   status: number;
@@ -37,6 +38,13 @@ export function httpsRequest(
   });
 }
 
+/** Response headers as single strings (repeated ones joined with ', '), as MSAL and HttpResponse expect them. */
+export function flatHeaders(headers: HttpResult['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
+
 export async function appToken(emulator: RunningEmulator, resource = emulator.dataverseUrl): Promise<string> {
   const form = new URLSearchParams({
     grant_type: 'client_credentials',
@@ -50,6 +58,18 @@ export async function appToken(emulator: RunningEmulator, resource = emulator.da
   });
   if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${res.text}`);
   return res.json.access_token;
+}
+
+/** GET WhoAmI, with a bearer token when one is given. */
+export function whoAmI(emulator: RunningEmulator, token?: string): Promise<HttpResult> {
+  const headers: Record<string, string> = { accept: 'application/json', 'odata-version': '4.0' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return httpsRequest(emulator, 'GET', `${emulator.dataverseUrl}api/data/v9.2/WhoAmI`, { headers });
+}
+
+/** The payload of a JWT. */
+export function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
 export interface WebApi {
@@ -78,4 +98,9 @@ export async function startWebApi(options: EmulatorOptions = {}): Promise<WebApi
       return httpsRequest(emulator, method, path.startsWith('https://') ? path : api + path, { headers, body });
     },
   };
+}
+
+/** One startWebApi for the enclosing describe (or file), stopped after it. */
+export function useWebApi(options: EmulatorOptions = {}): WebApi {
+  return useFixture(() => startWebApi(options), (web) => web.emulator.stop());
 }

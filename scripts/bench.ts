@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: the client's benchmarks, each against the emulator on loopback and each client in a process of
+ * its own, printed side by side as ratios with the machine they ran on.
+ *
+ *   read:  every row of a 200,000-row table, this client vs DynamicsWebApi (rows/s, peak RSS)
+ *   write: 50,000 creates through $batch under the `test` service protection limits, as a fraction of the
+ *          ceiling those limits allow, with throttled requests and rows lost or doubled counted
+ *
+ * Sizes can be lowered for a quick look: BENCH_READ_ROWS, BENCH_WRITE_ROWS.
+ */
+import { execFile } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startEmulator, type RunningEmulator } from '../emulator';
+import { TEST_LIMITS } from '../emulator/limits';
+import { LOOKUP_TABLES } from '../emulator/store/table-store';
+
+const READ_ROWS = Number(process.env.BENCH_READ_ROWS ?? 200_000);
+const WRITE_ROWS = Number(process.env.BENCH_WRITE_ROWS ?? 50_000);
+
+function child<T>(script: string, args: string[], emulator: RunningEmulator, extraEnv: Record<string, string> = {}): Promise<T> {
+  const env = {
+    ...process.env,
+    BENCH_URL: emulator.dataverseUrl,
+    BENCH_AUTHORITY: emulator.authorityUrl,
+    BENCH_CLIENT_ID: emulator.clientId,
+    BENCH_SECRET: emulator.clientSecret,
+    BENCH_CA_FILE: emulator.caCertFile,
+    ...extraEnv,
+  };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(__dirname, 'bench', script), ...args], { env, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${script} ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+    });
+  });
+}
+
+function seedAccounts(emulator: RunningEmulator, count: number) {
+  const store = emulator.service.store;
+  for (let i = 0; i < count; i++) {
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    store.put('account', id, {
+      accountid: id, name: `Read bench ${i}`, accountnumber: `RB-${i}`, revenue: i * 10.5, statecode: 0, [LOOKUP_TABLES]: {},
+    });
+  }
+}
+
+interface ReadRun { rows: number; ms: number; maxRssMB: number }
+
+async function readBenchmark() {
+  const emulator = await startEmulator({ limits: 'off', sampleData: false });
+  try {
+    seedAccounts(emulator, READ_ROWS);
+    const runs: Record<string, ReadRun[]> = { client: [], dynamicsWebApi: [] };
+    // Alternating runs, best of two each, so neither client profits from a warmer machine.
+    for (let round = 0; round < 2; round++) {
+      runs.client.push(await child<ReadRun>('read-rows.js', ['client'], emulator));
+      runs.dynamicsWebApi.push(await child<ReadRun>('read-rows.js', ['dynamics-web-api'], emulator, { NODE_EXTRA_CA_CERTS: emulator.caCertFile }));
+    }
+    const best = (list: ReadRun[]) => list.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const ours = best(runs.client);
+    const peer = best(runs.dynamicsWebApi);
+    for (const r of [...runs.client, ...runs.dynamicsWebApi]) if (r.rows !== READ_ROWS) throw new Error(`a reader saw ${r.rows} of ${READ_ROWS} rows`);
+    return {
+      rows: READ_ROWS,
+      client: { rowsPerSecond: Math.round(READ_ROWS / (ours.ms / 1000)), peakRssMB: Math.round(ours.maxRssMB) },
+      dynamicsWebApi: { rowsPerSecond: Math.round(READ_ROWS / (peer.ms / 1000)), peakRssMB: Math.round(peer.maxRssMB) },
+      speedRatio: Number((peer.ms / ours.ms).toFixed(2)),
+      memoryRatio: Number((ours.maxRssMB / peer.maxRssMB).toFixed(2)),
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+async function writeBenchmark() {
+  const emulator = await startEmulator({ limits: 'test', sampleData: false });
+  try {
+    const run = await child<{ created: number; failed: number; ms: number; requests: number; throttled: number; batchSize: number }>(
+      'write-rows.js', [], emulator, { BENCH_ROWS: String(WRITE_ROWS) },
+    );
+    const names = [...emulator.service.store.rows('account').values()].map((r) => String(r.name));
+    const distinct = new Set(names);
+    const ceiling = TEST_LIMITS.maxRequests / TEST_LIMITS.windowSeconds;
+    const rowsPerSecond = distinct.size / (run.ms / 1000);
+    return {
+      rows: WRITE_ROWS,
+      batchSize: run.batchSize,
+      rowsPerSecond: Math.round(rowsPerSecond),
+      ceilingRowsPerSecond: ceiling,
+      fractionOfCeiling: Number((rowsPerSecond / ceiling).toFixed(3)),
+      requests: run.requests,
+      throttledRequests: run.throttled,
+      throttledPercent: Number(((100 * run.throttled) / Math.max(1, run.requests)).toFixed(2)),
+      rowsLost: WRITE_ROWS - distinct.size,
+      rowsDoubled: names.length - distinct.size,
+      reportedFailed: run.failed,
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+async function main() {
+  const machine = { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+  process.stderr.write(`bench: reading ${READ_ROWS} rows with each client...\n`);
+  const read = await readBenchmark();
+  process.stderr.write(`bench: writing ${WRITE_ROWS} rows under the test limits...\n`);
+  const write = await writeBenchmark();
+  const lines = [
+    `Machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`,
+    '',
+    `| Read ${read.rows} rows | rows/s | peak RSS MB |`,
+    '|---|---|---|',
+    `| this client | ${read.client.rowsPerSecond} | ${read.client.peakRssMB} |`,
+    `| DynamicsWebApi | ${read.dynamicsWebApi.rowsPerSecond} | ${read.dynamicsWebApi.peakRssMB} |`,
+    `| ratio (client / DynamicsWebApi) | ${read.speedRatio} | ${read.memoryRatio} |`,
+    '',
+    `| Write ${write.rows} rows, test limits | value |`,
+    '|---|---|',
+    `| rows/s (batches of ${write.batchSize}) | ${write.rowsPerSecond} |`,
+    `| fraction of the ${write.ceilingRowsPerSecond} rows/s ceiling | ${write.fractionOfCeiling} |`,
+    `| throttled requests | ${write.throttledRequests} of ${write.requests} (${write.throttledPercent}%) |`,
+    `| rows lost / doubled | ${write.rowsLost} / ${write.rowsDoubled} |`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n\n${JSON.stringify({ machine, read, write })}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
