@@ -24,6 +24,11 @@ export interface DataverseClientOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Extra request headers (CallerObjectId, MSCRM.BypassCustomPluginExecution…). The operation's own headers
+   * (Prefer, If-Match, Content-Type…) win over these, so they cannot change what the operation means.
+   */
+  extraHeaders?: Record<string, string>;
 }
 
 /** Only the per-call options that are set, so requests carry no undefined fields. */
@@ -31,6 +36,7 @@ export function callOptions(options: CallOptions = {}): CallOptions {
   const out: CallOptions = {};
   if (options.signal) out.signal = options.signal;
   if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs;
+  if (options.extraHeaders) out.extraHeaders = options.extraHeaders;
   return out;
 }
 
@@ -91,6 +97,7 @@ export class DataverseContext {
   buildRequest(spec: RequestSpec): HttpRequest {
     const url = /^https?:\/\//i.test(spec.path) ? spec.path : this.serviceRoot + spec.path.replace(/^\/+/, '');
     const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(spec.extraHeaders ?? {})) headers[name.toLowerCase()] = value;
     for (const [name, value] of Object.entries(spec.headers ?? {})) headers[name.toLowerCase()] = value;
     let body: string | Buffer | undefined = spec.body;
     if (spec.json !== undefined) {
