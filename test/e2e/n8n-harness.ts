@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { ensureN8nInstalled, N8nInstall } from './n8n-install';
 
 export const PACKAGE_NAME = 'n8n-nodes-dynamics365';
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = process.env.N8N_E2E_PROJECT_ROOT ?? path.resolve(__dirname, '..', '..');
 const OWNER = { email: 'owner@e2e.test', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' };
 const BROWSER_ID = 'n8n-e2e-harness';
 
@@ -101,6 +101,8 @@ export interface N8nApi {
 export interface RunningN8n {
   url: string;
   userFolder: string;
+  /** Where this package is installed: `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-dynamics365`. */
+  packageDir: string;
   api: N8nApi;
   /** n8n's stdout+stderr so far. */
   log(): string;
@@ -138,44 +140,64 @@ export function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves true when `p` settles within `ms`, false otherwise; leaves no timer behind. */
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]).finally(() => clearTimeout(timer));
+}
 
-let packed: string | undefined;
-/** `npm pack` of the built project, once per process; returns the tarball path. */
-export function packProject(): string {
-  if (packed && fs.existsSync(packed)) return packed;
+/** `npm pack` of the built project into `dir`; returns the tarball path. */
+export function packProject(dir: string): string {
   if (!fs.existsSync(path.join(ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` before the e2e tests');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-pack-'));
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 120_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const info = JSON.parse(out.slice(out.indexOf('[')));
-  packed = path.join(dir, info[0].filename);
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return packed;
+  return path.join(dir, JSON.parse(out.slice(out.indexOf('[')))[0].filename);
 }
 
-/** Unpacks the tarball into `<userFolder>/.n8n/nodes/node_modules/<pkg>` (recipe §3). */
-export function installPackageInto(userFolder: string, tarball = packProject()): string {
+/**
+ * Installs this package into `<userFolder>/.n8n/nodes/node_modules/<pkg>` as n8n's own installer does (recipe §3,
+ * `downloadPackage`): the packed tarball unpacked with --strip-components=1, devDependencies/peerDependencies/
+ * optionalDependencies removed from its package.json, then `npm install --omit=dev --ignore-scripts
+ * --install-strategy=shallow --package-lock=false`, so its runtime dependencies (@azure/msal-node 7, not n8n's hoisted
+ * 3.x) are its own while n8n-workflow resolves to n8n's copy. Returns the package directory.
+ */
+export function installPackageInto(userFolder: string, inst: N8nInstall): string {
   const pkgDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
   fs.mkdirSync(pkgDir, { recursive: true });
-  execFileSync('tar', ['xzf', tarball, '-C', pkgDir, '--strip-components=1'], { timeout: 60_000 });
-  if (fs.existsSync(path.join(pkgDir, 'node_modules'))) throw new Error('the packed package must not contain node_modules');
-  // What n8n's own installer does; the runtime dependency (@azure/msal-node) is resolved from n8n's tree or missing.
+  const packDir = fs.mkdtempSync(path.join(userFolder, 'pack-'));
+  try {
+    execFileSync('tar', ['xzf', packProject(packDir), '-C', pkgDir, '--strip-components=1'], { timeout: 60_000 });
+  } finally {
+    fs.rmSync(packDir, { recursive: true, force: true });
+  }
   const pj = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
   delete pj.devDependencies;
   delete pj.peerDependencies;
   delete pj.optionalDependencies;
   fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify(pj, null, 2));
+  if (Object.keys(pj.dependencies ?? {}).length > 0) {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!/^npm_(config_(ignore_scripts|legacy_peer_deps|omit|include)|package_|lifecycle_)/i.test(k)) env[k] = v;
+    env.PATH = `${inst.nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}`;
+    execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts=true', '--install-strategy=shallow', '--package-lock=false', '--no-audit', '--no-fund'], {
+      cwd: pkgDir,
+      env,
+      timeout: 300_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+  if (fs.existsSync(path.join(pkgDir, 'node_modules', 'n8n-workflow'))) throw new Error("n8n-workflow must resolve to n8n's copy, not the package's");
   return pkgDir;
 }
 
 function n8nEnv(inst: N8nInstall, userFolder: string, port: number, brokerPort: number, opts: StartN8nOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|N8N_|DB_|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$|NODE_TLS_REJECT_UNAUTHORIZED$|JEST_|EXECUTIONS_)/i.test(k)) continue;
+    if (/^(npm_|N8N_|DB_|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$|NODE_TLS_REJECT_UNAUTHORIZED$|NODE_ENV$|JEST_|EXECUTIONS_)/i.test(k)) continue;
     env[k] = v;
   }
   const url = `http://127.0.0.1:${port}/`;
@@ -213,7 +235,6 @@ function n8nEnv(inst: N8nInstall, userFolder: string, port: number, brokerPort: 
 
 export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> {
   const inst = await ensureN8nInstalled();
-  const tarball = packProject();
   const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
   const keep = opts.keep || process.env.N8N_E2E_KEEP === '1';
   let child: ChildProcess | undefined;
@@ -227,10 +248,9 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
       const c = child;
       const exited = new Promise<void>((r) => c.once('exit', () => r()));
       killGroup(c, 'SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), sleep(15_000).then(() => true)]);
-      if (timedOut) {
+      if (!(await within(exited, 15_000))) {
         killGroup(c, 'SIGKILL');
-        await Promise.race([exited, sleep(5_000)]);
+        await within(exited, 5_000);
       }
     }
     if (child) {
@@ -242,7 +262,9 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
   };
 
   try {
-    installPackageInto(userFolder, tarball);
+    const tPkg = Date.now();
+    installPackageInto(userFolder, inst);
+    process.stderr.write(`[n8n-harness] package installed into the user folder in ${((Date.now() - tPkg) / 1000).toFixed(1)} s\n`);
     const port = await freePort();
     let brokerPort = await freePort();
     while (brokerPort === port) brokerPort = await freePort();
@@ -262,11 +284,15 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
     };
     child.stdout!.on('data', append);
     child.stderr!.on('data', append);
+    const closed = new Promise<void>((r) => child!.once('close', () => r()));
     child.on('exit', () => fs.existsSync(userFolder) && fs.writeFileSync(logFile, logText));
 
     const timeout = opts.startTimeoutMs ?? 180_000;
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`n8n exited early (${child.exitCode ?? child.signalCode})`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        await within(closed, 3_000); // let the pipes drain so the log shows why
+        throw new Error(`n8n exited early (${child.exitCode ?? child.signalCode})`);
+      }
       if (Date.now() - t0 > timeout) throw new Error(`n8n not ready after ${timeout / 1000} s`);
       if (logText.includes('Editor is now accessible via')) {
         const ok = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(5_000) }).then(
@@ -280,7 +306,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
     process.stderr.write(`[n8n-harness] n8n ready on ${url} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 
     const api = await connect(url, inst, userFolder, () => n8nEnv(inst, userFolder, port, brokerPort, opts));
-    return { url, userFolder, api, log: () => logText, stop };
+    return { url, userFolder, packageDir: path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME), api, log: () => logText, stop };
   } catch (e) {
     const tail = logText.split('\n').slice(-60).join('\n');
     await stop();

@@ -29,6 +29,12 @@ describe('real n8n 2.41.1 with this package installed', () => {
     await web?.emulator.stop();
   }, 60_000);
 
+  it('installs the package like n8n does: its own runtime dependencies, n8n\'s n8n-workflow', () => {
+    const own = (name: string) => path.join(n8n.packageDir, 'node_modules', name, 'package.json');
+    for (const [name, version] of Object.entries<string>(pkg.dependencies ?? {})) expect(JSON.parse(fs.readFileSync(own(name), 'utf8')).version).toBe(version);
+    expect(fs.existsSync(own('n8n-workflow'))).toBe(false);
+  });
+
   it('loads the package from .n8n/nodes/node_modules', async () => {
     const types: any[] = await n8n.api.nodeTypes();
     expect(types.length).toBeGreaterThan(300);
@@ -50,7 +56,7 @@ describe('real n8n 2.41.1 with this package installed', () => {
     if (declaredCreds.length > 0) {
       const creds: any[] = await n8n.api.credentialTypes();
       const names = new Set(creds.map((c) => c.name));
-      const ourCreds = declaredCreds.map((f) => require(path.join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, f)));
+      const ourCreds = declaredCreds.map((f) => require(path.join(__dirname, '..', '..', f)));
       for (const mod of ourCreds) for (const Cls of Object.values<any>(mod)) if (typeof Cls === 'function') expect(names).toContain(new Cls().name);
     } else {
       console.warn('[e2e] package.json n8n.credentials is empty: credential-type assertion skipped');

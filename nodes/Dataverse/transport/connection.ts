@@ -11,10 +11,12 @@ import { connectDataverse, type DataverseConnection } from '../../../client/conn
 import { D365Error } from '../../../client/http/errors';
 import { EntityDefinitions } from '../../../client/metadata/entity-definitions';
 
-export const APP_CREDENTIAL = 'dynamics365AppRegistrationApi';
-export const OAUTH2_CREDENTIAL = 'dynamics365OAuth2Api';
-
 export type AuthenticationKind = 'appRegistration' | 'oAuth2';
+
+/** The credential type each authentication choice reads. */
+export function credentialTypeFor(kind: AuthenticationKind): string {
+  return kind === 'oAuth2' ? 'dynamics365OAuth2Api' : 'dynamics365AppRegistrationApi';
+}
 
 export interface Connection {
   dv: DataverseConnection;
@@ -95,12 +97,12 @@ export function connectFromCredentials(kind: AuthenticationKind, credentials: IC
 }
 
 /** The connection of this execution (one per context object), created on first use. */
-export function getConnection(ctx: CredentialSource & object): Promise<Connection> {
+export function getConnection(ctx: CredentialSource & object, authentication?: AuthenticationKind): Promise<Connection> {
   let existing = cache.get(ctx);
   if (!existing) {
     existing = (async () => {
-      const kind = ctx.getNodeParameter('authentication', 0, 'appRegistration') as AuthenticationKind;
-      const credentials = await ctx.getCredentials(kind === 'oAuth2' ? OAUTH2_CREDENTIAL : APP_CREDENTIAL);
+      const kind = authentication ?? (ctx.getNodeParameter('authentication', 0, 'appRegistration') as AuthenticationKind);
+      const credentials = await ctx.getCredentials(credentialTypeFor(kind));
       return connectFromCredentials(kind, credentials);
     })();
     cache.set(ctx, existing);

@@ -5,6 +5,8 @@ import type { TableInfo } from '../../../../client/metadata/entity-definitions';
 import { InputError } from '../../helpers/errors';
 import type { Connection } from '../../transport/connection';
 
+const LOOKUP_TYPES = new Set(['Lookup', 'Owner', 'Customer']);
+
 export const selectOption: INodeProperties = {
   displayName: 'Columns to Return',
   name: 'select',
@@ -37,13 +39,13 @@ export async function checkSelect(conn: Connection, table: TableInfo, value: unk
     .map((s) => String(s).trim())
     .filter(Boolean);
   if (list.length === 0) return undefined;
-  const columns = await conn.metadata.getColumns(table.logicalName);
-  const known = new Set(columns.map((c) => c.logicalName));
-  for (const c of list) {
-    const bare = /^_(.+)_value$/.exec(c)?.[1] ?? c;
-    if (!known.has(bare)) throw new InputError(`The column '${c}' does not exist on table '${table.logicalName}'.`, 'UnknownColumn');
-  }
-  return list;
+  const columns = new Map((await conn.metadata.getColumns(table.logicalName)).map((c) => [c.logicalName, c]));
+  return list.map((c) => {
+    const column = columns.get(/^_(.+)_value$/.exec(c)?.[1] ?? c);
+    if (!column) throw new InputError(`The column '${c}' does not exist on table '${table.logicalName}'.`, 'UnknownColumn');
+    // Lookups are read as _<column>_value.
+    return LOOKUP_TYPES.has(column.attributeType) ? `_${column.logicalName}_value` : column.logicalName;
+  });
 }
 
 /** `nav($select=a,b),other` → expand options (only $select is understood inside the parentheses). */

@@ -1,0 +1,22 @@
+import type { ILoadOptionsFunctions } from 'n8n-workflow';
+import type { TableInfo } from '../../../client/metadata/entity-definitions';
+import { toNodeError } from '../helpers/errors';
+import { resolveTable } from '../helpers/metadata';
+import { getConnection, releaseConnection, type AuthenticationKind, type Connection } from '../transport/connection';
+
+/** Runs a picker with this call's connection, freed afterwards; failures become n8n errors. */
+export async function withConnection<T>(ctx: ILoadOptionsFunctions, work: (conn: Connection) => Promise<T>): Promise<T> {
+  const authentication = (ctx.getCurrentNodeParameter('authentication') as AuthenticationKind | undefined) ?? 'appRegistration';
+  try {
+    return await work(await getConnection(ctx, authentication));
+  } catch (error) {
+    throw toNodeError(ctx.getNode(), error, 0);
+  } finally {
+    await releaseConnection(ctx);
+  }
+}
+
+export async function currentTable(ctx: ILoadOptionsFunctions, conn: Connection): Promise<TableInfo> {
+  const value = ctx.getCurrentNodeParameter('table', { extractValue: true });
+  return resolveTable(conn, typeof value === 'string' ? value : '');
+}

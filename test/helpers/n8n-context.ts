@@ -1,0 +1,140 @@
+/**
+ * Small stand-ins for the n8n execution contexts a node method receives: enough of IExecuteFunctions,
+ * ILoadOptionsFunctions and ICredentialTestFunctions to run the Dataverse node's code as n8n would.
+ * Resource locators are resolved like n8n does with `extractValue`: url-mode values through the node's regex.
+ */
+import type {
+  ICredentialDataDecryptedObject,
+  ICredentialTestFunctions,
+  IDataObject,
+  IExecuteFunctions,
+  ILoadOptionsFunctions,
+  INode,
+  INodeExecutionData,
+  INodeProperties,
+  INodeType,
+} from 'n8n-workflow';
+import type { RunningEmulator } from '../../emulator';
+
+export type Params = Record<string, unknown>;
+
+export const TEST_NODE: INode = {
+  id: 'node-1',
+  name: 'Dataverse',
+  type: 'n8n-nodes-dynamics365.dataverse',
+  typeVersion: 1,
+  position: [0, 0],
+  parameters: {},
+};
+
+export function appCredentials(emulator: RunningEmulator, overrides: IDataObject = {}): ICredentialDataDecryptedObject {
+  return {
+    environmentUrl: emulator.dataverseUrl,
+    cloud: 'public',
+    tenantId: emulator.tenantId,
+    clientId: emulator.clientId,
+    authMethod: 'secret',
+    clientSecret: emulator.clientSecret,
+    authorityUrl: emulator.authorityUrl,
+    caCertificatePem: emulator.caCertPem,
+    ...overrides,
+  };
+}
+
+function getPath(params: Params, path: string): unknown {
+  let value: unknown = params;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function extract(node: INodeType, name: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || !(value as { __rl?: boolean }).__rl) return value;
+  const rl = value as { mode: string; value: unknown };
+  const property = node.description.properties.find((p: INodeProperties) => p.name === name.split('.')[0] && p.type === 'resourceLocator');
+  const mode = property?.modes?.find((m) => m.name === rl.mode);
+  if (mode?.extractValue?.type === 'regex' && typeof rl.value === 'string') {
+    const match = new RegExp(mode.extractValue.regex).exec(rl.value);
+    if (!match) throw new Error(`ERROR: ${property?.displayName} URL '${rl.value}' does not match the expected format`);
+    return match[1];
+  }
+  return rl.value;
+}
+
+function parameter(node: INodeType, params: Params, name: string, fallback: unknown, options?: { extractValue?: boolean }): any {
+  let value = getPath(params, name);
+  if (value === undefined) {
+    if (fallback === undefined) throw new Error(`Could not get parameter '${name}'`);
+    return fallback;
+  }
+  if (options?.extractValue) value = extract(node, name, value);
+  return value;
+}
+
+export function rl(value: string, mode: 'list' | 'url' | 'id' = 'id') {
+  return { __rl: true, mode, value };
+}
+
+export interface ExecuteOptions {
+  /** Parameters of the node, the same for every item, or per item. */
+  params: Params | ((itemIndex: number) => Params);
+  items?: IDataObject[];
+  credentials: Record<string, ICredentialDataDecryptedObject>;
+  continueOnFail?: boolean;
+}
+
+export function executeContext(node: INodeType, options: ExecuteOptions): IExecuteFunctions {
+  const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
+  const paramsFor = (i: number) => (typeof options.params === 'function' ? options.params(i) : options.params);
+  const ctx = {
+    getInputData: () => items,
+    getNode: () => TEST_NODE,
+    continueOnFail: () => options.continueOnFail === true,
+    getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, opts?: { extractValue?: boolean }) =>
+      parameter(node, paramsFor(itemIndex), name, fallback, opts),
+    getCredentials: async (type: string) => {
+      const credentials = options.credentials[type];
+      if (!credentials) throw new Error(`Node does not have any credentials of type '${type}' set`);
+      return credentials;
+    },
+    helpers: {
+      returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+      constructExecutionMetaData: (data: INodeExecutionData[], meta: { itemData: { item: number } }) =>
+        data.map((d) => ({ ...d, pairedItem: meta.itemData })),
+    },
+  };
+  return ctx as unknown as IExecuteFunctions;
+}
+
+export async function runNode(node: INodeType, options: ExecuteOptions): Promise<INodeExecutionData[]> {
+  const result = await node.execute!.call(executeContext(node, options));
+  return (result as INodeExecutionData[][])[0];
+}
+
+export function loadOptionsContext(node: INodeType, params: Params, credentials: Record<string, ICredentialDataDecryptedObject>): ILoadOptionsFunctions {
+  const ctx = {
+    getNode: () => TEST_NODE,
+    getCurrentNodeParameter: (name: string, opts?: { extractValue?: boolean }) => {
+      const value = getPath(params, name.replace(/^&/, ''));
+      return opts?.extractValue ? extract(node, name, value) : value;
+    },
+    getNodeParameter: (name: string, fallback?: unknown, opts?: { extractValue?: boolean }) => parameter(node, params, name, fallback, opts),
+    getCredentials: async (type: string) => {
+      const credentials = credentials_(type);
+      return credentials;
+    },
+  };
+  const credentials_ = (type: string) => {
+    const c = credentials[type];
+    if (!c) throw new Error(`Node does not have any credentials of type '${type}' set`);
+    return c;
+  };
+  return ctx as unknown as ILoadOptionsFunctions;
+}
+
+export function credentialTestContext(): ICredentialTestFunctions {
+  const noop = () => undefined;
+  return { logger: { debug: noop, info: noop, warn: noop, error: noop }, helpers: {} } as unknown as ICredentialTestFunctions;
+}
