@@ -14,7 +14,7 @@ import type {
   INodeProperties,
   INodeType,
 } from 'n8n-workflow';
-import type { RunningEmulator } from '../../emulator';
+import { startEmulator, type RunningEmulator } from '../../emulator';
 
 export type Params = Record<string, unknown>;
 
@@ -137,4 +137,17 @@ export function loadOptionsContext(node: INodeType, params: Params, credentials:
 export function credentialTestContext(): ICredentialTestFunctions {
   const noop = () => undefined;
   return { logger: { debug: noop, info: noop, warn: noop, error: noop }, helpers: {} } as unknown as ICredentialTestFunctions;
+}
+
+/** An emulator for a test file plus the node's app-registration credentials pointing at it. */
+export function useNodeEmulator(): { emulator: RunningEmulator; credentials: Record<string, ICredentialDataDecryptedObject> } {
+  const env = {} as { emulator: RunningEmulator; credentials: Record<string, ICredentialDataDecryptedObject> };
+  beforeAll(async () => {
+    env.emulator = await startEmulator({ limits: 'off' });
+    env.credentials = { dynamics365AppRegistrationApi: appCredentials(env.emulator) };
+  });
+  afterAll(async () => {
+    await env.emulator?.stop();
+  });
+  return env;
 }

@@ -1,31 +1,22 @@
 /** The Dataverse node's pickers (listSearch, loadOptions, resourceMapping) and credential test against the emulator. */
 import type { IDataObject } from 'n8n-workflow';
 import { connectDataverse } from '../../client/connect';
-import { startEmulator, type RunningEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
 import { Dataverse } from '../../nodes/Dataverse/Dataverse.node';
 import { appToken } from '../helpers/emulator';
-import { appCredentials, credentialTestContext, loadOptionsContext, rl, type Params } from '../helpers/n8n-context';
+import { appCredentials, credentialTestContext, loadOptionsContext, rl, type Params, useNodeEmulator } from '../helpers/n8n-context';
 
 const node = new Dataverse();
-let emulator: RunningEmulator;
-let credentials: Record<string, IDataObject>;
+const env = useNodeEmulator();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ limits: 'off' });
-  credentials = { dynamics365AppRegistrationApi: appCredentials(emulator) };
-});
-afterAll(async () => {
-  await emulator.stop();
-});
-
-const ctx = (params: Params) => loadOptionsContext(node, params, credentials as never);
+const ctx = (params: Params) => loadOptionsContext(node, params, env.credentials as never);
 
 describe('listSearch', () => {
   test('searchTables: every table, or those matching the search', async () => {
     const all = await node.methods.listSearch.searchTables.call(ctx({}));
     expect(all.results.length).toBeGreaterThan(10);
     const some = await node.methods.listSearch.searchTables.call(ctx({}), 'contact');
-    expect(some.results).toContainEqual({ name: 'Contact (contacts)', value: 'contacts', url: `${emulator.dataverseUrl}api/data/v9.2/contacts` });
+    expect(some.results).toContainEqual({ name: 'Contact (contacts)', value: 'contacts', url: `${env.emulator.dataverseUrl}api/data/v9.2/contacts` });
     expect(some.results.every((r) => /contact/i.test(r.name))).toBe(true);
   });
 
@@ -35,12 +26,12 @@ describe('listSearch', () => {
     for (const r of found.results) {
       expect(String(r.name).toLowerCase()).toContain('a');
       expect(r.value).toMatch(/^[0-9a-f-]{36}$/);
-      expect(r.url).toBe(`${emulator.dataverseUrl}main.aspx?etn=account&id=${r.value}&pagetype=entityrecord`);
+      expect(r.url).toBe(`${env.emulator.dataverseUrl}main.aspx?etn=account&id=${r.value}&pagetype=entityrecord`);
     }
     const none = await node.methods.listSearch.searchRows.call(ctx({ table: rl('accounts') }), 'zz-no-such-name-zz');
     expect(none).toEqual({ results: [], paginationToken: undefined });
 
-    const dv = connectDataverse({ environmentUrl: emulator.dataverseUrl, ca: emulator.caCertPem, credentials: { kind: 'secret', clientId: emulator.clientId, clientSecret: emulator.clientSecret, authorityUrl: emulator.authorityUrl } });
+    const dv = connectDataverse({ environmentUrl: env.emulator.dataverseUrl, ca: env.emulator.caCertPem, credentials: { kind: 'secret', clientId: env.emulator.clientId, clientSecret: env.emulator.clientSecret, authorityUrl: env.emulator.authorityUrl } });
     try {
       for (let i = 0; i < 55; i++) await dv.create('accounts', { name: `Pager ${String(i).padStart(2, '0')}` });
     } finally {
@@ -105,21 +96,21 @@ describe('credential test (WhoAmI through the shared client)', () => {
     node.methods.credentialTest.dynamics365AppRegistrationApiTest.call(credentialTestContext(), { id: '1', name: 'Dataverse', type: 'dynamics365AppRegistrationApi', data } as never);
 
   test('success names the user and organization', async () => {
-    const result = await test_(appCredentials(emulator));
+    const result = await test_(appCredentials(env.emulator));
     expect(result).toEqual({
       status: 'OK',
-      message: `Connected as user ${emulator.identity.applicationUserId} in organization ${emulator.identity.organizationId}`,
+      message: `Connected as user ${env.emulator.identity.applicationUserId} in organization ${env.emulator.identity.organizationId}`,
     });
   });
 
   test('wrong secret, unknown app, wrong tenant: the Entra reason', async () => {
-    const wrongSecret = await test_(appCredentials(emulator, { clientSecret: 'not-the-secret' }));
+    const wrongSecret = await test_(appCredentials(env.emulator, { clientSecret: 'not-the-secret' }));
     expect(wrongSecret.status).toBe('Error');
     expect(wrongSecret.message).toMatch(/^Wrong or expired client secret \(AADSTS7000215\)/);
     expect(wrongSecret.message).not.toContain('not-the-secret');
-    const unknownApp = await test_(appCredentials(emulator, { clientId: '11111111-2222-3333-4444-555555555555' }));
+    const unknownApp = await test_(appCredentials(env.emulator, { clientId: '11111111-2222-3333-4444-555555555555' }));
     expect(unknownApp.message).toMatch(/^Unknown application \(client\) ID \(AADSTS700016\)/);
-    const wrongTenant = await test_(appCredentials(emulator, { authorityUrl: emulator.authorityUrl.replace(/[^/]+$/, '99999999-9999-9999-9999-999999999999') }));
+    const wrongTenant = await test_(appCredentials(env.emulator, { authorityUrl: env.emulator.authorityUrl.replace(/[^/]+$/, '99999999-9999-9999-9999-999999999999') }));
     expect(wrongTenant.message).toMatch(/^Wrong tenant \(AADSTS90002\)/);
   });
 
@@ -140,14 +131,14 @@ describe('credential test (WhoAmI through the shared client)', () => {
       id: '2',
       name: 'Delegated',
       type: 'dynamics365OAuth2Api',
-      data: { environmentUrl: emulator.dataverseUrl, caCertificatePem: emulator.caCertPem, oauthTokenData: { access_token: await appToken(emulator) } },
+      data: { environmentUrl: env.emulator.dataverseUrl, caCertificatePem: env.emulator.caCertPem, oauthTokenData: { access_token: await appToken(env.emulator) } },
     } as never);
-    expect(ok).toEqual({ status: 'OK', message: `Connected as user ${emulator.identity.applicationUserId} in organization ${emulator.identity.organizationId}` });
+    expect(ok).toEqual({ status: 'OK', message: `Connected as user ${env.emulator.identity.applicationUserId} in organization ${env.emulator.identity.organizationId}` });
     const result = await node.methods.credentialTest.dynamics365OAuth2ApiTest.call(credentialTestContext(), {
       id: '2',
       name: 'Delegated',
       type: 'dynamics365OAuth2Api',
-      data: { environmentUrl: emulator.dataverseUrl, caCertificatePem: emulator.caCertPem, oauthTokenData: {} },
+      data: { environmentUrl: env.emulator.dataverseUrl, caCertificatePem: env.emulator.caCertPem, oauthTokenData: {} },
     } as never);
     expect(result.status).toBe('Error');
     expect(result.message).toContain('reconnect the credential');

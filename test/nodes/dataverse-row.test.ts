@@ -1,25 +1,15 @@
 /** The Dataverse node's Row operations run through execute() against the emulator, as n8n would run them. */
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { Dataverse } from '../../nodes/Dataverse/Dataverse.node';
 import { appToken } from '../helpers/emulator';
-import { appCredentials, rl, runNode, type Params } from '../helpers/n8n-context';
+import { appCredentials, rl, runNode, useNodeEmulator, type Params } from '../helpers/n8n-context';
 
 const node = new Dataverse();
-let emulator: RunningEmulator;
-let credentials: Record<string, IDataObject>;
+const env = useNodeEmulator();
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ limits: 'off' });
-  credentials = { dynamics365AppRegistrationApi: appCredentials(emulator) };
-});
-afterAll(async () => {
-  await emulator.stop();
-});
-
 const run = (params: Params | ((i: number) => Params), extra: { items?: IDataObject[]; continueOnFail?: boolean } = {}) =>
-  runNode(node, { params, credentials: credentials as never, ...extra });
+  runNode(node, { params, credentials: env.credentials as never, ...extra });
 
 const columns = (value: IDataObject) => ({ mappingMode: 'defineBelow', value });
 
@@ -59,8 +49,8 @@ describe('create / get / update / delete', () => {
     const [out] = await run({
       resource: 'row',
       operation: 'get',
-      table: rl(`${emulator.dataverseUrl}api/data/v9.2/accounts`, 'url'),
-      rowId: rl(`${emulator.dataverseUrl}main.aspx?etn=account&id=${account.accountid}&pagetype=entityrecord`, 'url'),
+      table: rl(`${env.emulator.dataverseUrl}api/data/v9.2/accounts`, 'url'),
+      rowId: rl(`${env.emulator.dataverseUrl}main.aspx?etn=account&id=${account.accountid}&pagetype=entityrecord`, 'url'),
       options: { formattedValues: true, select: ['name', 'industrycode'] },
     });
     expect(out.json).toMatchObject({ fields: { name: 'Friendly Co', industrycode: 1 }, formatted: { industrycode: expect.any(String) } });
@@ -231,14 +221,14 @@ describe('bad input: each failure on its own item with continueOnFail', () => {
 describe('options and authentication', () => {
   test('impersonation and bypass headers reach the request; the operation headers win', async () => {
     const { callHeaders } = await import('../../nodes/Dataverse/actions/helpers');
-    const headers = callHeaders({ callerObjectId: emulator.identity.user.id, bypassCustomPluginExecution: true, suppressDuplicateDetection: true });
-    expect(headers).toEqual({ CallerObjectId: emulator.identity.user.id, 'MSCRM.BypassCustomPluginExecution': 'true', 'MSCRM.SuppressDuplicateDetection': 'true' });
+    const headers = callHeaders({ callerObjectId: env.emulator.identity.user.id, bypassCustomPluginExecution: true, suppressDuplicateDetection: true });
+    expect(headers).toEqual({ CallerObjectId: env.emulator.identity.user.id, 'MSCRM.BypassCustomPluginExecution': 'true', 'MSCRM.SuppressDuplicateDetection': 'true' });
     const { createRequest } = await import('../../client/dataverse/crud');
     const { connectFromCredentials } = await import('../../nodes/Dataverse/transport/connection');
-    const conn = connectFromCredentials('appRegistration', appCredentials(emulator));
+    const conn = connectFromCredentials('appRegistration', appCredentials(env.emulator));
     try {
       const request = conn.dv.context.buildRequest({ ...createRequest('accounts', { name: 'x' }, { returnRepresentation: true, extraHeaders: { ...headers, Prefer: 'ignored' } }) });
-      expect(request.headers).toMatchObject({ callerobjectid: emulator.identity.user.id, 'mscrm.bypasscustompluginexecution': 'true', 'mscrm.suppressduplicatedetection': 'true', prefer: 'return=representation' });
+      expect(request.headers).toMatchObject({ callerobjectid: env.emulator.identity.user.id, 'mscrm.bypasscustompluginexecution': 'true', 'mscrm.suppressduplicatedetection': 'true', prefer: 'return=representation' });
     } finally {
       conn.dv.close();
     }
@@ -251,15 +241,15 @@ describe('options and authentication', () => {
   });
 
   test('OAuth2 (delegated): the node uses the access token n8n holds', async () => {
-    const token = await appToken(emulator);
+    const token = await appToken(env.emulator);
     const out = await runNode(node, {
       params: { authentication: 'oAuth2', resource: 'row', operation: 'getMany', table: rl('accounts'), returnAll: false, limit: 1, filterType: 'none', options: {} },
-      credentials: { dynamics365OAuth2Api: { environmentUrl: emulator.dataverseUrl, caCertificatePem: emulator.caCertPem, oauthTokenData: { access_token: token } } },
+      credentials: { dynamics365OAuth2Api: { environmentUrl: env.emulator.dataverseUrl, caCertificatePem: env.emulator.caCertPem, oauthTokenData: { access_token: token } } },
     });
     expect(out).toHaveLength(1);
     const [failed] = await runNode(node, {
       params: { authentication: 'oAuth2', resource: 'row', operation: 'getMany', table: rl('accounts'), returnAll: false, limit: 1, filterType: 'none', options: {} },
-      credentials: { dynamics365OAuth2Api: { environmentUrl: emulator.dataverseUrl, caCertificatePem: emulator.caCertPem, oauthTokenData: {} } },
+      credentials: { dynamics365OAuth2Api: { environmentUrl: env.emulator.dataverseUrl, caCertificatePem: env.emulator.caCertPem, oauthTokenData: {} } },
       continueOnFail: true,
     });
     expect(failed.json.error).toContain('reconnect the credential');

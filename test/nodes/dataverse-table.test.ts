@@ -1,23 +1,13 @@
 /** The Dataverse node's Table resource (list tables, columns, choice values) through execute(). */
 import type { IDataObject } from 'n8n-workflow';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { Dataverse } from '../../nodes/Dataverse/Dataverse.node';
-import { appCredentials, loadOptionsContext, rl, runNode, type Params } from '../helpers/n8n-context';
+import { loadOptionsContext, rl, runNode, type Params, useNodeEmulator } from '../helpers/n8n-context';
 
 const node = new Dataverse();
-let emulator: RunningEmulator;
-let credentials: Record<string, IDataObject>;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ limits: 'off' });
-  credentials = { dynamics365AppRegistrationApi: appCredentials(emulator) };
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const env = useNodeEmulator();
 
 const run = (params: Params | ((i: number) => Params), extra: { items?: IDataObject[]; continueOnFail?: boolean } = {}) =>
-  runNode(node, { params: typeof params === 'function' ? (i) => ({ resource: 'table', ...params(i) }) : { resource: 'table', ...params }, credentials: credentials as never, ...extra });
+  runNode(node, { params: typeof params === 'function' ? (i) => ({ resource: 'table', ...params(i) }) : { resource: 'table', ...params }, credentials: env.credentials as never, ...extra });
 
 test('list: every table, a search, custom tables only', async () => {
   const all = await run({ operation: 'list' });
@@ -54,7 +44,7 @@ test('getOptionSet: values with labels; errors per item', async () => {
 });
 
 test('getChoiceColumns lists only choice columns', async () => {
-  const options = await node.methods.loadOptions.getChoiceColumns.call(loadOptionsContext(node, { table: rl('accounts') }, credentials as never));
+  const options = await node.methods.loadOptions.getChoiceColumns.call(loadOptionsContext(node, { table: rl('accounts') }, env.credentials as never));
   expect(options.map((o) => o.value)).toContain('industrycode');
   expect(options.map((o) => o.value)).not.toContain('name');
 });

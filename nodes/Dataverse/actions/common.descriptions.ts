@@ -151,3 +151,15 @@ export function optionsCollection(operation: string, names: OptionName[], extra:
     options,
   };
 }
+
+/** A column of the chosen table, listed from its metadata (alternate-key parts, filter conditions). */
+export function columnPicker(loadOptionsMethod = 'getColumns'): INodeProperties {
+  return {
+    displayName: 'Column Name or ID',
+    name: 'column',
+    type: 'options',
+    typeOptions: { loadOptionsMethod, loadOptionsDependsOn: ['table.value'] },
+    default: '',
+    description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+  };
+}

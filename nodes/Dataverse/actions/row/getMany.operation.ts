@@ -6,7 +6,7 @@ import type { ColumnInfo } from '../../../../client/metadata/entity-definitions'
 import { InputError } from '../../helpers/errors';
 import type { Connection } from '../../transport/connection';
 import { callHeaders, outputRow, tableParameter } from '../helpers';
-import { optionsCollection, tableLocator } from '../common.descriptions';
+import { optionsCollection, tableLocator, columnPicker } from '../common.descriptions';
 import { checkSelect, expandOption, orderByOption, parseExpand, parseOrderBy, selectOption } from './query.options';
 
 const show = { show: { resource: ['row'], operation: ['getMany'] } };
@@ -68,14 +68,7 @@ export const description: INodeProperties[] = [
         displayName: 'Condition',
         name: 'condition',
         values: [
-          {
-            displayName: 'Column Name or ID',
-            name: 'column',
-            type: 'options',
-            typeOptions: { loadOptionsMethod: 'getColumns', loadOptionsDependsOn: ['table.value'] },
-            default: '',
-            description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-          },
+          columnPicker(),
           {
             displayName: 'Operator',
             name: 'operator',

@@ -4,7 +4,7 @@ import { InputError } from '../../helpers/errors';
 import { buildBody, coerceValue, writableFields, type ValueKind } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
 import { callHeaders, mappedValues, outputRow, rowIdParameter, tableParameter } from '../helpers';
-import { columnsMapper, optionsCollection, rowLocator, tableLocator } from '../common.descriptions';
+import { columnsMapper, optionsCollection, rowLocator, tableLocator, columnPicker } from '../common.descriptions';
 
 const show = { show: { resource: ['row'], operation: ['upsert'] } };
 
@@ -35,14 +35,7 @@ export const description: INodeProperties[] = [
         displayName: 'Key Column',
         name: 'key',
         values: [
-          {
-            displayName: 'Column Name or ID',
-            name: 'column',
-            type: 'options',
-            typeOptions: { loadOptionsMethod: 'getColumns', loadOptionsDependsOn: ['table.value'] },
-            default: '',
-            description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-          },
+          columnPicker(),
           { displayName: 'Value', name: 'value', type: 'string', default: '' },
         ],
       },
