@@ -78,7 +78,7 @@ async function readBenchmark() {
 async function writeBenchmark() {
   const emulator = await startEmulator({ limits: 'test', sampleData: false });
   try {
-    const run = await child<{ created: number; failed: number; ms: number; requests: number; throttled: number; batchSize: number }>(
+    const run = await child<{ created: number; failed: number; ms: number; requests: number; throttled: number; throttledBy: Record<string, number>; batchSize: number }>(
       'write-rows.js', [], emulator, { BENCH_ROWS: String(WRITE_ROWS) },
     );
     const names = [...emulator.service.store.rows('account').values()].map((r) => String(r.name));
@@ -93,6 +93,7 @@ async function writeBenchmark() {
       fractionOfCeiling: Number((rowsPerSecond / ceiling).toFixed(3)),
       requests: run.requests,
       throttledRequests: run.throttled,
+      throttledBy: run.throttledBy,
       throttledPercent: Number(((100 * run.throttled) / Math.max(1, run.requests)).toFixed(2)),
       rowsLost: WRITE_ROWS - distinct.size,
       rowsDoubled: names.length - distinct.size,

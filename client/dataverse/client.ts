@@ -4,6 +4,8 @@
  * reads its answers, while sending (auth, retries, throttling) is the injected `send`, usually client/http's
  * pipeline. Every link taken from a response is checked against the environment's origin before it is followed.
  */
+import type { CsdlModel } from '../metadata/model';
+import { loadServiceMetadata } from '../metadata/service-metadata';
 import type { Filter } from '../odata/filter-text';
 import { executeBatch } from './batch';
 import type { BatchOperation, BatchOptions, BatchResult } from './batch-types';
@@ -120,6 +122,10 @@ export class DataverseClient {
   }
   whoAmI(options?: CallOptions): Promise<WhoAmIResult> {
     return whoAmI(this.context, options);
+  }
+  /** The environment's CSDL `$metadata` (actions, functions and their parameters), cached per environment. */
+  serviceMetadata(options?: CallOptions): Promise<CsdlModel> {
+    return loadServiceMetadata(this.context, options);
   }
 
   // File and image columns

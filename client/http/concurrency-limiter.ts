@@ -22,7 +22,8 @@ export interface LimiterSlot {
   readonly epoch: number;
 }
 
-export type SlotOutcome = 'ok' | 'throttled' | 'failed';
+/** rateLimited: a 429 for the request count, which a pause answers and fewer slots would not. */
+export type SlotOutcome = 'ok' | 'throttled' | 'rateLimited' | 'failed';
 
 export interface LimiterStats {
   limit: number;
@@ -53,6 +54,8 @@ export class ConcurrencyLimiter {
   private resumeAt = 0;
   /** How many requests the service's remaining budget still admits (Infinity until a budget header is seen). */
   private budgetCap = Infinity;
+  /** Whether the service sends budget headers; without them only a success can lift the cap a 429 set. */
+  private budgetHeaders = false;
 
   constructor(options: ConcurrencyLimiterOptions = {}) {
     this.min = Math.max(1, options.min ?? 1);
@@ -70,6 +73,10 @@ export class ConcurrencyLimiter {
    */
   pauseUntil(epochMs: number): void {
     this.resumeAt = Math.max(this.resumeAt, epochMs);
+  }
+
+  isPaused(now: number = Date.now()): boolean {
+    return this.resumeAt > now;
   }
 
   /** Resolves once no Retry-After pause is in force (re-checked, since a pause can be extended meanwhile). */
@@ -121,6 +128,7 @@ export class ConcurrencyLimiter {
   release(slot: LimiterSlot, outcome: SlotOutcome): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (outcome === 'throttled') this.onThrottle(slot);
+    else if (outcome === 'rateLimited') this.onRateLimited();
     else if (outcome === 'ok') this.onClean();
     this.drain();
   }
@@ -137,13 +145,14 @@ export class ConcurrencyLimiter {
 
   /**
    * x-ms-ratelimit-burst-remaining-xrm-requests, read as a hint (Microsoft says not to depend on it, and nothing
-   * here does: Retry-After still governs). When the budget left covers fewer requests of this size than the limit
-   * allows in flight, only that many go out, so a nearly spent window costs one 429, not one per request in flight.
+   * here does: Retry-After still governs). Near the end of the budget one request goes at a time: the figure does
+   * not count requests already on their way, so several in flight would each meet a 429 where one probe suffices.
    */
   observeBudget(remaining: string | undefined, requestWeight: number): void {
     const left = remaining === undefined ? NaN : Number.parseInt(remaining.replace(/,/g, ''), 10);
     if (!Number.isFinite(left)) return;
-    this.budgetCap = Math.max(1, Math.floor(left / Math.max(1, requestWeight)));
+    this.budgetHeaders = true;
+    this.budgetCap = left / Math.max(1, requestWeight) >= 2 * this.limit ? Infinity : 1;
     this.drain();
   }
 
@@ -162,7 +171,14 @@ export class ConcurrencyLimiter {
     this.setLimit(Math.floor(this.limit / 2), 'throttled (429): halved');
   }
 
+  /** The budget is spent: after the pause, one request finds out whether it has come back before the rest follow. */
+  private onRateLimited(): void {
+    this.cleanRun = 0;
+    this.budgetCap = 1;
+  }
+
   private onClean(): void {
+    if (!this.budgetHeaders) this.budgetCap = Infinity;
     if (++this.cleanRun < this.increaseAfter || this.limit >= this.max) return;
     this.cleanRun = 0;
     this.setLimit(this.limit + 1, `${this.increaseAfter} clean responses: +1`);

@@ -73,9 +73,11 @@ function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
 
 export function createNodeTransport(options: NodeTransportOptions = {}): NodeTransport {
   // Node's `ca` replaces the default roots; adding them back keeps real Microsoft hosts verifiable alongside the emulator.
-  const ca = options.ca ? [...tls.rootCertificates, options.ca.toString()] : undefined;
+  // One secure context built up front: passed as `ca`, the ~150 roots would be joined into the agent's pool key on
+  // every request and parsed again for every new socket.
+  const secureContext = options.ca ? tls.createSecureContext({ ca: [...tls.rootCertificates, options.ca.toString()] }) : undefined;
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  const httpsAgent = new https.Agent({ ...agentOptions, ca });
+  const httpsAgent = new https.Agent({ ...agentOptions, secureContext });
   const httpAgent = new http.Agent(agentOptions);
 
   const transport = (request: HttpRequest): Promise<HttpResponse> =>

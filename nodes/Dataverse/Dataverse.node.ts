@@ -6,10 +6,16 @@ import {
   type INodeTypeDescription,
 } from 'n8n-workflow';
 import { router } from './actions/router';
+import * as action from './actions/action';
+import * as batch from './actions/batch';
+import * as changes from './actions/changes';
+import * as file from './actions/file';
 import * as row from './actions/row';
 import * as table from './actions/table';
+import { getActionParameters, searchActions } from './methods/actionMethods';
 import { dynamics365AppRegistrationApiTest, dynamics365OAuth2ApiTest } from './methods/credentialTest';
 import { searchRows, searchTables } from './methods/listSearch';
+import { getFileColumns } from './methods/fileColumns';
 import { getChoiceColumns, getColumns, getOptionSetValues, getRelationships } from './methods/loadOptions';
 import { getColumns as getMapperColumns } from './methods/resourceMapping';
 
@@ -58,10 +64,18 @@ export class Dataverse implements INodeType {
         noDataExpression: true,
         default: 'row',
         options: [
+          { name: 'Action', value: 'action', description: 'Run a Dataverse action or function' },
+          { name: 'Batch', value: 'batch', description: 'Send all input items as one $batch request' },
+          { name: 'Change', value: 'changes', description: 'Rows changed since a delta token' },
+          { name: 'File', value: 'file', description: 'Upload or download a file or image column' },
           { name: 'Row', value: 'row' },
           { name: 'Table', value: 'table' },
         ],
       },
+      ...action.description,
+      ...batch.description,
+      ...changes.description,
+      ...file.description,
       ...row.description,
       ...table.description,
     ],
@@ -69,9 +83,9 @@ export class Dataverse implements INodeType {
 
   methods = {
     credentialTest: { dynamics365AppRegistrationApiTest, dynamics365OAuth2ApiTest },
-    listSearch: { searchTables, searchRows },
-    loadOptions: { getChoiceColumns, getColumns, getOptionSetValues, getRelationships },
-    resourceMapping: { getColumns: getMapperColumns },
+    listSearch: { searchTables, searchRows, searchActions },
+    loadOptions: { getChoiceColumns, getColumns, getFileColumns, getOptionSetValues, getRelationships },
+    resourceMapping: { getColumns: getMapperColumns, getActionParameters },
   };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

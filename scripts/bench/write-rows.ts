@@ -17,13 +17,17 @@ async function main() {
   const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 2);
   let requests = 0;
   let throttled = 0;
+  const throttledBy: Record<string, number> = {};
   const client = connectDataverse({
     environmentUrl: env('BENCH_URL'),
     credentials: { kind: 'secret', clientId: env('BENCH_CLIENT_ID'), clientSecret: env('BENCH_SECRET'), authorityUrl: env('BENCH_AUTHORITY') },
     ca: fs.readFileSync(env('BENCH_CA_FILE')),
     events: (e: ClientEvent) => {
       if (e.type === 'response') requests++;
-      if (e.type === 'throttle') throttled++;
+      if (e.type === 'throttle') {
+        throttled++;
+        throttledBy[e.limit] = (throttledBy[e.limit] ?? 0) + 1;
+      }
     },
   });
   const operations = Array.from({ length: total }, (_, i) => ({
@@ -36,7 +40,7 @@ async function main() {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   client.close();
   const created = results.filter((r) => r.outcome === 'succeeded').length;
-  process.stdout.write(`${JSON.stringify({ created, failed: total - created, ms, requests, throttled, batchSize })}\n`);
+  process.stdout.write(`${JSON.stringify({ created, failed: total - created, ms, requests, throttled, throttledBy, batchSize })}\n`);
 }
 
 main().catch((e) => {

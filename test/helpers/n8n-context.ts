@@ -3,7 +3,10 @@
  * ILoadOptionsFunctions and ICredentialTestFunctions to run the Dataverse node's code as n8n would.
  * Resource locators are resolved like n8n does with `extractValue`: url-mode values through the node's regex.
  */
+import { Readable } from 'node:stream';
+import { NodeOperationError } from 'n8n-workflow';
 import type {
+  IBinaryData,
   ICredentialDataDecryptedObject,
   ICredentialTestFunctions,
   IDataObject,
@@ -81,12 +84,68 @@ export interface ExecuteOptions {
   /** Parameters of the node, the same for every item, or per item. */
   params: Params | ((itemIndex: number) => Params);
   items?: IDataObject[];
+  /** Whole input items (json and binary); used instead of `items` when given. */
+  inputs?: INodeExecutionData[];
   credentials: Record<string, ICredentialDataDecryptedObject>;
   continueOnFail?: boolean;
 }
 
+const MIME_TYPES: Record<string, string> = {
+  '.txt': 'text/plain',
+  '.json': 'application/json',
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.bin': 'application/octet-stream',
+};
+
+/** Binary data as n8n keeps it in its default (in-memory) mode: base64 plus what it knows of the file. */
+export function binaryData(data: Buffer, fileName?: string, mimeType?: string): IBinaryData {
+  const extension = fileName ? /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() : undefined;
+  const binary: IBinaryData = {
+    data: data.toString('base64'),
+    mimeType: mimeType ?? (extension && MIME_TYPES[`.${extension}`]) ?? 'application/octet-stream',
+    fileSize: `${data.length} B`,
+    bytes: data.length,
+  };
+  if (fileName) binary.fileName = fileName;
+  if (extension) binary.fileExtension = extension;
+  return binary;
+}
+
+/** The binary helpers of IExecuteFunctions the node uses, with n8n's error for a missing binary field. */
+function binaryHelpers(items: INodeExecutionData[]) {
+  const assertBinaryData = (itemIndex: number, propertyName: string | IBinaryData): IBinaryData => {
+    if (typeof propertyName !== 'string') return propertyName;
+    const binary = items[itemIndex]?.binary?.[propertyName];
+    if (!binary) {
+      throw new NodeOperationError(TEST_NODE, `This operation expects the node's input data to contain a binary file '${propertyName}', but none was found [item ${itemIndex}]`, {
+        itemIndex,
+        description: 'Make sure that the previous node outputs a binary file',
+      });
+    }
+    return binary;
+  };
+  const toBuffer = async (body: Buffer | Readable): Promise<Buffer> => {
+    if (Buffer.isBuffer(body)) return body;
+    const parts: Buffer[] = [];
+    for await (const chunk of body) parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(parts);
+  };
+  return {
+    assertBinaryData,
+    getBinaryDataBuffer: async (itemIndex: number, propertyName: string | IBinaryData) =>
+      Buffer.from(assertBinaryData(itemIndex, propertyName).data, 'base64'),
+    binaryToBuffer: toBuffer,
+    prepareBinaryData: async (body: Buffer | Readable, filePath?: string, mimeType?: string) =>
+      binaryData(await toBuffer(body), filePath?.split(/[\\/]/).pop(), mimeType),
+  };
+}
+
 export function executeContext(node: INodeType, options: ExecuteOptions): IExecuteFunctions {
-  const items: INodeExecutionData[] = (options.items ?? [{}]).map((json) => ({ json }));
+  const items: INodeExecutionData[] = options.inputs ?? (options.items ?? [{}]).map((json) => ({ json }));
   const paramsFor = (i: number) => (typeof options.params === 'function' ? options.params(i) : options.params);
   const ctx = {
     getInputData: () => items,
@@ -100,6 +159,7 @@ export function executeContext(node: INodeType, options: ExecuteOptions): IExecu
       return credentials;
     },
     helpers: {
+      ...binaryHelpers(items),
       returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
       constructExecutionMetaData: (data: INodeExecutionData[], meta: { itemData: { item: number } }) =>
         data.map((d) => ({ ...d, pairedItem: meta.itemData })),

@@ -139,7 +139,8 @@ const OPTION_DEFINITIONS: Record<OptionName, INodeProperties> = {
   },
 };
 
-export function optionsCollection(operation: string, names: OptionName[], extra: INodeProperties[] = []): INodeProperties {
+/** Shown for one operation of one resource: several resources share operation names (get, delete). */
+export function optionsCollection(operation: string, names: OptionName[], extra: INodeProperties[] = [], resource = 'row'): INodeProperties {
   const options = [...names.map((n) => OPTION_DEFINITIONS[n]), ...extra].sort((a, b) => a.displayName.localeCompare(b.displayName));
   return {
     displayName: 'Options',
@@ -147,7 +148,7 @@ export function optionsCollection(operation: string, names: OptionName[], extra:
     type: 'collection',
     placeholder: 'Add option',
     default: {},
-    displayOptions: { show: { operation: [operation] } },
+    displayOptions: { show: { resource: [resource], operation: [operation] } },
     options,
   };
 }

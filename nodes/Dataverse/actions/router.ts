@@ -1,58 +1,85 @@
 /**
- * Runs the chosen operation for every input item on one shared connection. Each output item carries pairedItem;
- * with Continue On Fail a failure becomes `{ error, code }` on that item and the other items go on.
+ * Runs the chosen operation on one shared connection. Most operations run item by item; those that can send many
+ * items in one `$batch` (the Batch resource, and create/update/upsert with a batch size) take all items at once and
+ * answer for each. Every output item carries pairedItem; with Continue On Fail a failure becomes `{ error, code }`
+ * on that item and the other items go on.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { errorCode, toNodeError } from '../helpers/errors';
 import { getConnection, releaseConnection, type Connection } from '../transport/connection';
+import * as action from './action';
+import * as batch from './batch';
+import * as changes from './changes';
+import * as file from './file';
+import type { ItemResult, OperationModule } from './operation';
 import * as row from './row';
 import * as table from './table';
 
-type Operation = (this: IExecuteFunctions, conn: Connection, i: number) => Promise<IDataObject[]>;
-
-const OPERATIONS: Record<string, Record<string, Operation>> = {
+const RESOURCES: Record<string, Record<string, OperationModule>> = {
+  action: action.operations,
+  batch: batch.operations,
+  changes: changes.operations,
+  file: file.operations,
   row: {
-    associate: row.associate.execute,
-    create: row.create.execute,
-    delete: row.delete.execute,
-    disassociate: row.disassociate.execute,
-    get: row.get.execute,
-    getMany: row.getMany.execute,
-    update: row.update.execute,
-    upsert: row.upsert.execute,
+    associate: row.associate,
+    create: row.create,
+    delete: row.delete,
+    disassociate: row.disassociate,
+    get: row.get,
+    getMany: row.getMany,
+    update: row.update,
+    upsert: row.upsert,
   },
   table: {
-    getColumns: table.getColumns.execute,
-    getOptionSet: table.getOptionSet.execute,
-    list: table.list.execute,
+    getColumns: table.getColumns,
+    getOptionSet: table.getOptionSet,
+    list: table.list,
   },
 };
+
+async function itemByItem(ctx: IExecuteFunctions, conn: Connection, op: OperationModule, count: number): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      results.push({ item: i, json: await op.execute.call(ctx, conn, i) });
+    } catch (error) {
+      results.push({ item: i, error });
+      if (!ctx.continueOnFail()) break;
+    }
+  }
+  return results;
+}
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const items = this.getInputData();
   const resource = this.getNodeParameter('resource', 0, 'row') as string;
   const operation = this.getNodeParameter('operation', 0) as string;
-  const run = OPERATIONS[resource]?.[operation];
-  if (!run) throw new NodeOperationError(this.getNode(), `The operation '${operation}' of resource '${resource}' is not supported.`);
+  const op = RESOURCES[resource]?.[operation];
+  if (!op) throw new NodeOperationError(this.getNode(), `The operation '${operation}' of resource '${resource}' is not supported.`);
   const out: INodeExecutionData[] = [];
   try {
-    for (let i = 0; i < items.length; i++) {
-      try {
-        const conn = await getConnection(this);
-        const results = await run.call(this, conn, i);
-        for (const json of results) out.push({ json, pairedItem: { item: i } });
-      } catch (error) {
-        const wrapped = toNodeError(this.getNode(), error, i);
-        if (this.continueOnFail()) {
-          const json: IDataObject = { error: wrapped.message };
-          const code = errorCode(error);
-          if (code) json.code = code;
-          out.push({ json, pairedItem: { item: i } });
-          continue;
-        }
-        throw wrapped;
+    let results: ItemResult[];
+    try {
+      const conn = await getConnection(this);
+      results = op.executeAll && op.handlesAllItems?.call(this) !== false
+        ? await op.executeAll.call(this, conn, items.length)
+        : await itemByItem(this, conn, op, items.length);
+    } catch (error) {
+      // A failure before any item could run (credentials, connection) is every item's failure.
+      results = items.map((_, item) => ({ item, error }));
+    }
+    for (const result of results) {
+      if (result.error === undefined) {
+        for (const json of result.json ?? []) out.push({ json, ...(result.binary ? { binary: result.binary } : {}), pairedItem: { item: result.item } });
+        continue;
       }
+      const wrapped = toNodeError(this.getNode(), result.error, result.item);
+      if (!this.continueOnFail()) throw wrapped;
+      const json: IDataObject = { error: wrapped.message };
+      const code = errorCode(result.error);
+      if (code) json.code = code;
+      out.push({ json, pairedItem: { item: result.item } });
     }
   } finally {
     await releaseConnection(this);
