@@ -19,7 +19,7 @@ test('a Retry-After pause holds every new request of the connection until it end
 test('near the end of the request budget one request goes at a time; a fresh budget lets the rest follow', async () => {
   const limiter = new ConcurrencyLimiter({ initial: 4 });
   limiter.observeBudget('79', 10);
-  const first = await limiter.acquire();
+  await limiter.acquire();
   let second = false;
   const pending = limiter.acquire().then((slot) => {
     second = true;
@@ -28,7 +28,7 @@ test('near the end of the request budget one request goes at a time; a fresh bud
   await new Promise((r) => setImmediate(r));
   expect(second).toBe(false);
   limiter.observeBudget('1,000', 10);
-  const slot = await pending;
+  await pending;
   expect(second).toBe(true);
   expect((await Promise.all([limiter.acquire(), limiter.acquire()])).length).toBe(2);
   expect(limiter.stats().inFlight).toBe(4);
