@@ -145,7 +145,7 @@ export function deleteRequest(set: string, key: RowKey, options: DeleteOptions =
 // ---- operations ----
 
 /** The row's GUID when no header says it: the body's `@odata.id`, else the one GUID column named like the table. */
-function idFromRow(set: string, row: Row | undefined): string | undefined {
+export function idFromRow(set: string, row: Row | undefined): string | undefined {
   if (!row) return undefined;
   const fromId = guidOfEntityUrl(typeof row['@odata.id'] === 'string' ? row['@odata.id'] : undefined);
   if (fromId) return fromId;

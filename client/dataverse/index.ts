@@ -15,3 +15,5 @@ export type { RowKey } from './row-path';
 export type { ODataQuery } from './query';
 export { executeBatch } from './batch';
 export type { BatchOperation, BatchOptions, BatchOutcome, BatchResult, BatchTarget } from './batch-types';
+export { toBatchOperation, writeResultOfBatch } from './batch-requests';
+export { createRequest, deleteRequest, retrieveRequest, updateRequest, upsertRequest } from './crud';

@@ -99,9 +99,18 @@ export function columnsMapper(operations: string[]): INodeProperties {
   };
 }
 
-type OptionName = 'formattedValues' | 'returnRepresentation' | 'callerObjectId' | 'bypassCustomPluginExecution' | 'suppressDuplicateDetection';
+type OptionName = 'batchSize' | 'formattedValues' | 'returnRepresentation' | 'callerObjectId' | 'bypassCustomPluginExecution' | 'suppressDuplicateDetection';
 
 const OPTION_DEFINITIONS: Record<OptionName, INodeProperties> = {
+  batchSize: {
+    displayName: 'Batch Size',
+    name: 'batchSize',
+    type: 'number',
+    typeOptions: { minValue: 1, maxValue: 1000 },
+    default: 1,
+    description:
+      'How many items to send per $batch request (1 sends one request per item; up to 1,000). 100 suits bulk loads. Without Continue On Fail a failed item stops its batch, but batches already sent in parallel still complete.',
+  },
   formattedValues: {
     displayName: 'Friendly Rows (Formatted Values)',
     name: 'formattedValues',

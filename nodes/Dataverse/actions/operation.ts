@@ -12,8 +12,8 @@ export interface ItemResult {
 }
 
 export interface OperationModule {
-  /** Runs the operation for input item i. */
-  execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]>;
+  /** Runs the operation for input item i (absent when the operation only makes sense over all items). */
+  execute?(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]>;
   /** Runs all input items at once (one `$batch`); answers for every item it was given, in any order. */
   executeAll?(this: IExecuteFunctions, conn: Connection, itemCount: number): Promise<ItemResult[]>;
   /** Whether executeAll applies to this run (for example a batch size above 1); true when absent. */

@@ -38,11 +38,11 @@ const RESOURCES: Record<string, Record<string, OperationModule>> = {
   },
 };
 
-async function itemByItem(ctx: IExecuteFunctions, conn: Connection, op: OperationModule, count: number): Promise<ItemResult[]> {
+async function itemByItem(ctx: IExecuteFunctions, conn: Connection, execute: NonNullable<OperationModule['execute']>, count: number): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
   for (let i = 0; i < count; i++) {
     try {
-      results.push({ item: i, json: await op.execute.call(ctx, conn, i) });
+      results.push({ item: i, json: await execute.call(ctx, conn, i) });
     } catch (error) {
       results.push({ item: i, error });
       if (!ctx.continueOnFail()) break;
@@ -62,9 +62,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     let results: ItemResult[];
     try {
       const conn = await getConnection(this);
-      results = op.executeAll && op.handlesAllItems?.call(this) !== false
-        ? await op.executeAll.call(this, conn, items.length)
-        : await itemByItem(this, conn, op, items.length);
+      if (op.execute && (!op.executeAll || op.handlesAllItems?.call(this) === false)) results = await itemByItem(this, conn, op.execute, items.length);
+      else if (op.executeAll) results = await op.executeAll.call(this, conn, items.length);
+      else results = [];
     } catch (error) {
       // A failure before any item could run (credentials, connection) is every item's failure.
       results = items.map((_, item) => ({ item, error }));

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type { UpsertMode } from '../../../../client/dataverse/crud';
+import { upsertRequest, type UpsertMode, type UpsertOptions, type WriteResult } from '../../../../client/dataverse/crud';
+import { batchedWrites } from './batched-writes';
 import { InputError } from '../../helpers/errors';
 import { buildBody, coerceValue, writableFields, type ValueKind } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
@@ -44,7 +45,7 @@ export const description: INodeProperties[] = [
   { ...columnsMapper(['upsert']), displayOptions: show },
   optionsCollection(
     'upsert',
-    ['returnRepresentation', 'formattedValues', 'callerObjectId', 'bypassCustomPluginExecution', 'suppressDuplicateDetection'],
+    ['batchSize', 'returnRepresentation', 'formattedValues', 'callerObjectId', 'bypassCustomPluginExecution', 'suppressDuplicateDetection'],
     [
       {
         displayName: 'Behavior',
@@ -81,22 +82,31 @@ async function alternateKey(ctx: IExecuteFunctions, conn: Connection, logicalNam
   return key;
 }
 
-export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]> {
-  const table = await tableParameter(this, conn, i);
-  const keyType = this.getNodeParameter('keyType', i, 'id') as string;
-  const key = keyType === 'alternateKey' ? await alternateKey(this, conn, table.logicalName, i) : rowIdParameter(this, i);
-  const options = this.getNodeParameter('options', i, {}) as IDataObject;
+async function prepare(ctx: IExecuteFunctions, conn: Connection, i: number) {
+  const table = await tableParameter(ctx, conn, i);
+  const keyType = ctx.getNodeParameter('keyType', i, 'id') as string;
+  const key = keyType === 'alternateKey' ? await alternateKey(ctx, conn, table.logicalName, i) : rowIdParameter(ctx, i);
+  const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
   const mode = (options.mode as UpsertMode | undefined) ?? 'upsert';
   // Update-time validity is the common ground: an upsert may do either, and create-only columns are rare.
   const fields = await writableFields(conn, table, mode === 'updateOnly' ? 'update' : 'create');
-  const body = buildBody(table, fields, mappedValues(this, i));
+  const body = buildBody(table, fields, mappedValues(ctx, i));
   const returnRepresentation = options.returnRepresentation !== false;
-  const result = await conn.dv.upsert(table.entitySetName, key, body, {
-    mode,
-    returnRepresentation,
-    annotations: options.formattedValues === true ? true : undefined,
-    extraHeaders: callHeaders(options),
-  });
-  if (returnRepresentation && result.row) return [outputRow(result.row, options.formattedValues === true)];
-  return [{ id: result.id ?? (typeof key === 'string' ? key : null), entityUrl: result.entityUrl ?? null }];
+  const friendly = options.formattedValues === true;
+  const call: UpsertOptions = { mode, returnRepresentation, annotations: friendly ? true : undefined, extraHeaders: callHeaders(options) };
+  const output = (result: WriteResult): IDataObject[] =>
+    returnRepresentation && result.row
+      ? [outputRow(result.row, friendly)]
+      : [{ id: result.id ?? (typeof key === 'string' ? key : null), entityUrl: result.entityUrl ?? null }];
+  return { set: table.entitySetName, key, body, call, output };
 }
+
+export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]> {
+  const { set, key, body, call, output } = await prepare(this, conn, i);
+  return output(await conn.dv.upsert(set, key, body, call));
+}
+
+export const { executeAll, handlesAllItems } = batchedWrites(async (ctx, conn, i) => {
+  const { set, key, body, call, output } = await prepare(ctx, conn, i);
+  return { set, spec: upsertRequest(set, key, body, call), output };
+});
