@@ -191,6 +191,69 @@ describe('Dataverse node in real n8n 2.41.1 against the emulator', () => {
     });
   });
 
+  describe('Action, Batch, File and Change resources', () => {
+    it('Action: the WhoAmI function answers with the application user', async () => {
+      const { json } = await runDataverse({ resource: 'action', operation: 'run', operationName: rl('WhoAmI', 'name'), parametersMode: 'json', parametersJson: '{}', options: {} });
+      expect(json).toEqual([expect.objectContaining({ UserId: expect.stringMatching(GUID), OrganizationId: expect.stringMatching(GUID) })]);
+    });
+
+    it('Batch: items become one $batch, each answer paired with its item; Row create with Batch Size does the same', async () => {
+      const splitOut = {
+        id: 'split',
+        name: 'Split',
+        type: 'n8n-nodes-base.splitOut',
+        typeVersion: 1,
+        position: [200, 0],
+        parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
+      };
+      const input = { items: [{ name: `${tag} batch 1` }, { name: `${tag} batch 2` }, { name: `${tag} batch 3` }] };
+      const batch = await runDataverse(
+        { resource: 'batch', operation: 'send', mode: 'atomic', requestType: 'create', table: rl('accounts'), data: '={{ JSON.stringify({ name: $json.name }) }}', options: { returnRepresentation: true } },
+        { before: [splitOut], input },
+      );
+      expect(batch.json.map((j) => j.name)).toEqual(input.items.map((i) => i.name));
+      expect(batch.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+      const rows = await runDataverse(
+        { resource: 'row', operation: 'create', table: rl('accounts'), columns: { mappingMode: 'defineBelow', value: { name: '={{ $json.name }} again' }, matchingColumns: [], schema: [] }, options: { batchSize: 2 } },
+        { before: [splitOut], input },
+      );
+      expect(rows.json.map((j) => j.name)).toEqual(input.items.map((i) => `${i.name} again`));
+    });
+
+    it('File: upload binary data from a previous node into a file column, then download it back', async () => {
+      const [row] = (await runDataverse({ resource: 'row', operation: 'create', table: rl('sample_documents'), columns: { mappingMode: 'defineBelow', value: { sample_name: `${tag} doc` }, matchingColumns: [], schema: [] }, options: {} })).json;
+      const id = String(row.sample_documentid);
+      const text = `${tag} file body `.repeat(1000);
+      const makeFile = {
+        id: 'makefile',
+        name: 'Make File',
+        type: 'n8n-nodes-base.code',
+        typeVersion: 2,
+        position: [200, 0],
+        parameters: {
+          mode: 'runOnceForAllItems',
+          jsCode: `return [{ json: {}, binary: { data: { data: Buffer.from(${JSON.stringify(text)}).toString('base64'), mimeType: 'text/plain', fileName: 'notes.txt' } } }];`,
+        },
+      };
+      const uploaded = await runDataverse({ resource: 'file', operation: 'upload', table: rl('sample_documents'), rowId: rl(id, 'id'), column: 'sample_file', binaryPropertyName: 'data', options: {} }, { before: [makeFile] });
+      expect(uploaded.json).toEqual([expect.objectContaining({ fileName: 'notes.txt', size: text.length })]);
+      const downloaded = await runDataverse({ resource: 'file', operation: 'download', table: rl('sample_documents'), rowId: rl(id, 'id'), column: 'sample_file', binaryPropertyName: 'data', options: {} });
+      expect(downloaded.json).toEqual([expect.objectContaining({ fileName: 'notes.txt', size: text.length })]);
+      expect(downloaded.items[0].binary.data).toMatchObject({ fileName: 'notes.txt' });
+    });
+
+    it('Change: a first sync gives a token; the next run with it returns only what changed since', async () => {
+      const first = await runDataverse({ resource: 'changes', operation: 'get', table: rl('accounts'), deltaToken: '', returnColumns: ['name'], options: {} });
+      const token = String(first.json[first.json.length - 1].nextDeltaToken);
+      expect(token).toMatch(/deltatoken/i);
+      const [added] = (await runDataverse({ resource: 'row', operation: 'create', table: rl('accounts'), columns: { mappingMode: 'defineBelow', value: { name: `${tag} changed` }, matchingColumns: [], schema: [] }, options: {} })).json;
+      const next = await runDataverse({ resource: 'changes', operation: 'get', table: rl('accounts'), deltaToken: token, returnColumns: ['name'], options: {} });
+      expect(next.json).toEqual([expect.objectContaining({ changeType: 'newOrUpdated', id: added.accountid, row: expect.objectContaining({ name: `${tag} changed` }) })]);
+      const none = await runDataverse({ resource: 'changes', operation: 'get', table: rl('accounts'), deltaToken: String(next.json[0].nextDeltaToken), returnColumns: ['name'], options: {} });
+      expect(none.json).toEqual([{ changes: 0, nextDeltaToken: expect.any(String) }]);
+    });
+  });
+
   describe('dynamic parameters', () => {
     it('listSearch searchTables returns accounts', async () => {
       const { results } = await n8n.api.listSearch({ ...dynamicReq('searchTables', { resource: 'row', operation: 'create' }, 'parameters.table'), filter: 'account' });
