@@ -6,8 +6,10 @@
  *   read:  every row of a 200,000-row table, this client vs DynamicsWebApi (rows/s, peak RSS)
  *   write: 50,000 creates through $batch under the `test` service protection limits, as a fraction of the
  *          ceiling those limits allow, with throttled requests and rows lost or doubled counted
+ *   node:  10,000 creates through the Dataverse node in a real n8n 2.41.1 vs the bare client (overhead)
  *
- * Sizes can be lowered for a quick look: BENCH_READ_ROWS, BENCH_WRITE_ROWS.
+ * Sizes can be lowered for a quick look: BENCH_READ_ROWS, BENCH_WRITE_ROWS, BENCH_NODE_ITEMS; BENCH_ONLY=read,node
+ * runs a subset.
  */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
@@ -15,9 +17,12 @@ import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../emulator';
 import { TEST_LIMITS } from '../emulator/limits';
 import { LOOKUP_TABLES } from '../emulator/store/table-store';
+import { nodeOverheadBenchmark } from './bench/node-overhead';
 
 const READ_ROWS = Number(process.env.BENCH_READ_ROWS ?? 200_000);
 const WRITE_ROWS = Number(process.env.BENCH_WRITE_ROWS ?? 50_000);
+const NODE_ITEMS = Number(process.env.BENCH_NODE_ITEMS ?? 10_000);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'read,write,node').split(',').map((s) => s.trim()));
 
 function child<T>(script: string, args: string[], emulator: RunningEmulator, extraEnv: Record<string, string> = {}): Promise<T> {
   const env = {
@@ -104,29 +109,74 @@ async function writeBenchmark() {
   }
 }
 
-async function main() {
-  const machine = { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
-  process.stderr.write(`bench: reading ${READ_ROWS} rows with each client...\n`);
-  const read = await readBenchmark();
-  process.stderr.write(`bench: writing ${WRITE_ROWS} rows under the test limits...\n`);
-  const write = await writeBenchmark();
-  const lines = [
-    `Machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`,
-    '',
+async function nodeBenchmark() {
+  const emulator = await startEmulator({ limits: 'off', sampleData: false });
+  try {
+    return await nodeOverheadBenchmark(emulator, NODE_ITEMS, (rows, extraEnv) =>
+      child<{ created: number; ms: number }>('write-rows.js', [], emulator, { BENCH_ROWS: String(rows), ...extraEnv }),
+    );
+  } finally {
+    await emulator.stop();
+  }
+}
+
+function readTable(read: Awaited<ReturnType<typeof readBenchmark>>): string[] {
+  return [
     `| Read ${read.rows} rows | rows/s | peak RSS MB |`,
     '|---|---|---|',
     `| this client | ${read.client.rowsPerSecond} | ${read.client.peakRssMB} |`,
     `| DynamicsWebApi | ${read.dynamicsWebApi.rowsPerSecond} | ${read.dynamicsWebApi.peakRssMB} |`,
     `| ratio (client / DynamicsWebApi) | ${read.speedRatio} | ${read.memoryRatio} |`,
     '',
+  ];
+}
+
+function writeTable(write: Awaited<ReturnType<typeof writeBenchmark>>): string[] {
+  return [
     `| Write ${write.rows} rows, test limits | value |`,
     '|---|---|',
     `| rows/s (batches of ${write.batchSize}) | ${write.rowsPerSecond} |`,
     `| fraction of the ${write.ceilingRowsPerSecond} rows/s ceiling | ${write.fractionOfCeiling} |`,
     `| throttled requests | ${write.throttledRequests} of ${write.requests} (${write.throttledPercent}%) |`,
     `| rows lost / doubled | ${write.rowsLost} / ${write.rowsDoubled} |`,
+    '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n\n${JSON.stringify({ machine, read, write })}\n`);
+}
+
+function nodeTable(node: Awaited<ReturnType<typeof nodeBenchmark>>): string[] {
+  return [
+    `| Create ${node.items} rows, batches of ${node.batchSize} | ms |`,
+    '|---|---|',
+    `| bare client (mean of two runs) | ${node.clientMs} |`,
+    `| Dataverse node in n8n 2.41.1 | ${node.nodeMs} |`,
+    `| node overhead | ${(node.overhead * 100).toFixed(1)}% |`,
+    '',
+  ];
+}
+
+async function main() {
+  const machine = { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
+  const lines = [`Machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`, ''];
+  const report: Record<string, unknown> = { machine };
+  if (ONLY.has('read')) {
+    process.stderr.write(`bench: reading ${READ_ROWS} rows with each client...\n`);
+    const read = await readBenchmark();
+    report.read = read;
+    lines.push(...readTable(read));
+  }
+  if (ONLY.has('write')) {
+    process.stderr.write(`bench: writing ${WRITE_ROWS} rows under the test limits...\n`);
+    const write = await writeBenchmark();
+    report.write = write;
+    lines.push(...writeTable(write));
+  }
+  if (ONLY.has('node')) {
+    process.stderr.write(`bench: ${NODE_ITEMS} items through the Dataverse node in real n8n and through the bare client...\n`);
+    const node = await nodeBenchmark();
+    report.node = node;
+    lines.push(...nodeTable(node));
+  }
+  process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(report)}\n`);
 }
 
 main().catch((e) => {

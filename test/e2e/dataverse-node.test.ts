@@ -4,8 +4,8 @@
  * (listSearch, loadOptions, resourceMapper). One n8n instance and one emulator for the file.
  */
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { ensureN8nInstalled } from './n8n-install';
-import { PACKAGE_NAME, RunningN8n, startN8n } from './n8n-harness';
+import { ensureN8nInstalled } from '../../scripts/n8n/install';
+import { PACKAGE_NAME, RunningN8n, startN8n } from '../../scripts/n8n/harness';
 
 jest.setTimeout(15 * 60_000);
 

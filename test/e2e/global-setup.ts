@@ -4,7 +4,7 @@
  * paths cannot include test/e2e or when N8N_E2E=0. A failure does not abort the run: the e2e suite reports it.
  */
 import * as path from 'node:path';
-import { ensureN8nInstalled } from './n8n-install';
+import { ensureN8nInstalled } from '../../scripts/n8n/install';
 
 export default async function globalSetup(globalConfig: { testPathPattern?: string; rootDir?: string }): Promise<void> {
   if (process.env.N8N_E2E === '0') return;

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startWebApi, WebApi, whoAmI } from '../helpers/emulator';
-import { ensureN8nInstalled } from './n8n-install';
-import { PACKAGE_NAME, RunningN8n, startN8n } from './n8n-harness';
+import { ensureN8nInstalled } from '../../scripts/n8n/install';
+import { PACKAGE_NAME, RunningN8n, startN8n } from '../../scripts/n8n/harness';
 
 jest.setTimeout(15 * 60_000);
 

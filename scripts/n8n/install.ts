@@ -1,5 +1,5 @@
 /**
- * Installs (once, cached) Node 24 and n8n 2.41.1 for the end-to-end tests, following the tested headless recipe in
+ * Installs (once, cached) Node 24 and n8n 2.41.1 for the end-to-end tests, the benchmarks and the sandbox, following the tested headless recipe in
  * the n8n reference (§4.1–4.2): `npm i node@24`, then `npm i n8n@2.41.1 --save-exact --ignore-scripts` and
  * `npm rebuild sqlite3 isolated-vm` run on Node 24. The npm cache is the user's usual one, so a second machine-local
  * install is fast. A marker file is written last: an interrupted install is simply redone (npm steps are idempotent).

@@ -1,7 +1,7 @@
 /**
- * Runs a real n8n (2.41.1, Node 24, SQLite) headless on 127.0.0.1 for end-to-end tests, with THIS package installed
+ * Runs a real n8n (2.41.1, Node 24, SQLite) headless on 127.0.0.1 (end-to-end tests, benchmarks, the sandbox), with THIS package installed
  * the way n8n installs community packages (npm pack + untar into `.n8n/nodes/node_modules/<pkg>`, no node_modules of
- * its own, so `n8n-workflow` resolves to n8n's copy). Recipe: /work/shared/reference/n8n-community-nodes.md §3–4.
+ * its own, so `n8n-workflow` resolves to n8n's copy). Recipe: shared/reference/n8n-community-nodes.md §3–4.
  *
  *   const n8n = await startN8n({ extraCaFile: emulator.caCertFile });
  *   const cred = await n8n.api.createCredential('myCredType', { ... });
@@ -16,10 +16,19 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureN8nInstalled, N8nInstall } from './n8n-install';
+import { ensureN8nInstalled, N8nInstall } from './install';
 
 export const PACKAGE_NAME = 'n8n-nodes-dynamics365';
-const ROOT = process.env.N8N_E2E_PROJECT_ROOT ?? path.resolve(__dirname, '..', '..');
+const ROOT = process.env.N8N_E2E_PROJECT_ROOT ?? projectRoot(__dirname);
+
+/** The package root, whether this file runs from the sources (scripts/n8n) or from dist/scripts/n8n. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`package.json of ${PACKAGE_NAME} not found above ${from}`);
+  }
+}
 const OWNER = { email: 'owner@e2e.test', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' };
 const BROWSER_ID = 'n8n-e2e-harness';
 

@@ -1,0 +1,86 @@
+/**
+ * The Dataverse node's own cost: N creates through the node (Batch Size 100) in a real n8n 2.41.1, against the same
+ * N creates sent by the bare client with the same batch size and parallelism. Measured runs alternate
+ * (client, node, client) so the growing table and a warming machine do not favour either side.
+ */
+import type { RunningEmulator } from '../../emulator';
+import { startN8n } from '../n8n/harness';
+
+const BATCH_SIZE = 100;
+
+export interface NodeOverheadResult {
+  items: number;
+  batchSize: number;
+  clientMs: number;
+  nodeMs: number;
+  /** nodeMs / clientMs − 1 */
+  overhead: number;
+}
+
+type ClientRun = (rows: number, extraEnv: Record<string, string>) => Promise<{ created: number; ms: number }>;
+
+export async function nodeOverheadBenchmark(emulator: RunningEmulator, items: number, runClient: ClientRun): Promise<NodeOverheadResult> {
+  const n8n = await startN8n({ extraCaFile: emulator.caCertFile });
+  try {
+    const cred = await n8n.api.createCredential('dynamics365AppRegistrationApi', {
+      environmentUrl: emulator.dataverseUrl,
+      cloud: 'public',
+      tenantId: emulator.tenantId,
+      clientId: emulator.clientId,
+      authMethod: 'secret',
+      clientSecret: emulator.clientSecret,
+      authorityUrl: emulator.authorityUrl,
+      caCertificatePem: emulator.caCertPem,
+    }, 'Bench emulator');
+    const workflow = {
+      nodes: [
+        { id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+        {
+          id: 'items',
+          name: 'Items',
+          type: 'n8n-nodes-base.code',
+          typeVersion: 2,
+          position: [200, 0],
+          parameters: { mode: 'runOnceForAllItems', jsCode: `return Array.from({ length: ${items} }, (_, i) => ({ json: { name: 'Node bench ' + i } }));` },
+        },
+        {
+          id: 'dataverse',
+          name: 'Dataverse',
+          type: 'n8n-nodes-dynamics365.dataverse',
+          typeVersion: 1,
+          position: [400, 0],
+          parameters: {
+            authentication: 'appRegistration',
+            resource: 'row',
+            operation: 'create',
+            table: { __rl: true, mode: 'id', value: 'accounts' },
+            columns: { mappingMode: 'defineBelow', value: { name: '={{ $json.name }}' }, matchingColumns: [], schema: [] },
+            options: { batchSize: BATCH_SIZE, returnRepresentation: false },
+          },
+          credentials: { dynamics365AppRegistrationApi: { id: cred.id, name: cred.name } },
+        },
+        // The webhook answer carries the last node's items; one summary item keeps 10k rows out of it.
+        { id: 'count', name: 'Count', type: 'n8n-nodes-base.limit', typeVersion: 1, position: [600, 0], parameters: { maxItems: 1 } },
+      ],
+      connections: {
+        Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+        Items: { main: [[{ node: 'Dataverse', type: 'main', index: 0 }]] },
+        Dataverse: { main: [[{ node: 'Count', type: 'main', index: 0 }]] },
+      },
+    };
+    const clientEnv = { BENCH_BATCH_SIZE: String(BATCH_SIZE) };
+    const clientMs: number[] = [];
+    clientMs.push((await runClient(items, clientEnv)).ms);
+    const run = await n8n.api.executeWorkflow(workflow, {});
+    if (run.status !== 'success') throw new Error(`node benchmark run ${run.status}: ${JSON.stringify(run.error ?? {}).slice(0, 500)}`);
+    const dataverseRun = run.runData.Dataverse[0];
+    const created = dataverseRun.data.main[0].length;
+    if (created !== items) throw new Error(`the node returned ${created} items for ${items} inputs`);
+    const nodeMs = Number(dataverseRun.executionTime);
+    clientMs.push((await runClient(items, clientEnv)).ms);
+    const meanClientMs = (clientMs[0] + clientMs[1]) / 2;
+    return { items, batchSize: BATCH_SIZE, clientMs: Math.round(meanClientMs), nodeMs, overhead: Number((nodeMs / meanClientMs - 1).toFixed(3)) };
+  } finally {
+    await n8n.stop();
+  }
+}
