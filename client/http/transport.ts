@@ -34,6 +34,17 @@ const TLS_TRUST_CODES = new Set([
 
 const PERMANENT_CODES = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR']);
 
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+/** Enough to drain a pool of sockets the server closed meanwhile; a live server answers on a fresh one. */
+const MAX_STALE_SOCKET_RETRIES = 8;
+
+/** A request refused by a pooled socket the server had already closed: it never reached the server. */
+class StaleSocketError extends Error {
+  constructor(readonly failure: D365Error) {
+    super(failure.message);
+  }
+}
+
 function label(request: HttpRequest): string {
   return request.operation ?? `${request.method} ${new URL(request.url).pathname}`;
 }
@@ -80,7 +91,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
   const httpsAgent = new https.Agent({ ...agentOptions, secureContext });
   const httpAgent = new http.Agent(agentOptions);
 
-  const transport = (request: HttpRequest): Promise<HttpResponse> =>
+  const send = (request: HttpRequest): Promise<HttpResponse> =>
     new Promise<HttpResponse>((resolve, reject) => {
       const url = new URL(request.url);
       const secure = url.protocol === 'https:';
@@ -93,6 +104,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
       let settled = false;
       let timer: NodeJS.Timeout | undefined = undefined;
       let req: http.ClientRequest | undefined;
+      let answered = false;
       const finish = (outcome: () => void) => {
         if (settled) return;
         settled = true;
@@ -109,6 +121,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
 
       try {
         req = (secure ? https : http).request(url, { method: request.method, headers, agent: secure ? httpsAgent : httpAgent }, (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', (error) => fail(networkError(request, error, 'while reading the response body')));
@@ -125,11 +138,29 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
         // Invalid header values are refused synchronously, before anything is sent.
         return fail(networkError(request, error as NodeJS.ErrnoException, 'before the request was sent'));
       }
-      req.on('error', (error) => fail(networkError(request, error, 'before an answer arrived')));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const failure = networkError(request, error, 'before an answer arrived');
+        if (req?.reusedSocket && !answered && STALE_SOCKET_CODES.has(error.code ?? '')) return finish(() => reject(new StaleSocketError(failure)));
+        fail(failure);
+      });
       timer = setTimeout(() => fail(timeoutError(request, timeoutMs)), timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       req.end(body);
     });
+
+  // A pooled keep-alive socket may have been closed by the server while this process was busy (building thousands
+  // of requests keeps the event loop from seeing the close). Writing to it fails with ECONNRESET or EPIPE before any
+  // byte of an answer; the server never read the request, so it is sent again on another socket (Node's documented
+  // pattern, `req.reusedSocket`). Anything else, and any failure after an answer began, is reported as it is.
+  const transport = async (request: HttpRequest): Promise<HttpResponse> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(request);
+      } catch (error) {
+        if (!(error instanceof StaleSocketError) || attempt >= MAX_STALE_SOCKET_RETRIES) throw error instanceof StaleSocketError ? error.failure : error;
+      }
+    }
+  };
 
   return Object.assign(transport, {
     close() {

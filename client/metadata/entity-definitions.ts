@@ -115,7 +115,22 @@ export class EntityDefinitions {
     this.languageCode = options.languageCode;
   }
 
-  async listTables(): Promise<TableInfo[]> {
+  /** Every table; the array is shared between callers (cached), so copy it before sorting or changing it. */
+  listTables(): Promise<TableInfo[]> {
+    return this.memo('tables', () => this.readTables());
+  }
+
+  /** Columns of a table, shared between callers like listTables. */
+  getColumns(table: string): Promise<ColumnInfo[]> {
+    return this.memo(`columns:${table}`, () => this.readColumns(table));
+  }
+
+  /** Relationships of a table, shared between callers like listTables. */
+  getRelationships(table: string): Promise<RelationshipInfo[]> {
+    return this.memo(`relationships:${table}`, () => this.readRelationships(table));
+  }
+
+  private async readTables(): Promise<TableInfo[]> {
     const rows = await this.rows(`EntityDefinitions?$select=${TABLE_SELECT}`);
     return rows.map((r) => ({
       logicalName: str(r.LogicalName),
@@ -134,7 +149,7 @@ export class EntityDefinitions {
    * MaxLength and Targets are declared on derived types, not on AttributeMetadata, so they are read through casts
    * (one request each, in parallel) rather than by fetching every property of every column.
    */
-  async getColumns(table: string): Promise<ColumnInfo[]> {
+  private async readColumns(table: string): Promise<ColumnInfo[]> {
     const base = `${tablePath(table)}/Attributes`;
     const [rows, strings, memos, lookups] = await Promise.all([
       this.rows(`${base}?$select=${COLUMN_SELECT}`),
@@ -185,7 +200,7 @@ export class EntityDefinitions {
       });
   }
 
-  async getRelationships(table: string): Promise<RelationshipInfo[]> {
+  private async readRelationships(table: string): Promise<RelationshipInfo[]> {
     const base = tablePath(table);
     const [manyToOne, oneToMany, manyToMany] = await Promise.all([
       this.rows(`${base}/ManyToOneRelationships?$select=${ONE_TO_MANY_SELECT}`),
@@ -233,6 +248,14 @@ export class EntityDefinitions {
 
   private label(value: unknown): string | undefined {
     return labelText(value, this.languageCode);
+  }
+
+  /**
+   * The mapped answer is cached too, not only the response: a node asks for the same columns once per input item,
+   * and mapping hundreds of columns or tables every time would cost more than the requests it saves.
+   */
+  private memo<T>(key: string, build: () => Promise<T>): Promise<T> {
+    return this.cache.get(this.options.environmentUrl, `mapped:${this.languageCode ?? ''}:${key}`, build);
   }
 
   private fetch(path: string): Promise<unknown> {

@@ -149,7 +149,8 @@ export function executeContext(node: INodeType, options: ExecuteOptions): IExecu
   const paramsFor = (i: number) => (typeof options.params === 'function' ? options.params(i) : options.params);
   const ctx = {
     getInputData: () => items,
-    getNode: () => TEST_NODE,
+    // Static parameters are what the node holds; per-item ones stand for expressions, which the node cannot see.
+    getNode: () => ({ ...TEST_NODE, parameters: typeof options.params === 'function' ? {} : (options.params as INode['parameters']) }),
     continueOnFail: () => options.continueOnFail === true,
     getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, opts?: { extractValue?: boolean }) =>
       parameter(node, paramsFor(itemIndex), name, fallback, opts),

@@ -5,9 +5,10 @@ import type { TableInfo } from '../../../client/metadata/entity-definitions';
 import { InputError } from '../helpers/errors';
 import { isGuid, resolveTable } from '../helpers/metadata';
 import type { Connection } from '../transport/connection';
+import { itemParameter } from './parameters';
 
 export async function tableParameter(ctx: IExecuteFunctions, conn: Connection, i: number, name = 'table'): Promise<TableInfo> {
-  const value = ctx.getNodeParameter(name, i, '', { extractValue: true });
+  const value = itemParameter<unknown>(ctx, name, i, '', { extractValue: true });
   if (typeof value !== 'string' || !value.trim()) {
     throw new InputError('The Table is empty: pick a table or check the expression that gives it.', 'EmptyTable');
   }
@@ -40,7 +41,7 @@ export function outputRow(row: Record<string, unknown>, friendly: boolean): IDat
 
 /** Mapped column values from the resource mapper (defined below, or the whole input item when auto-mapping). */
 export function mappedValues(ctx: IExecuteFunctions, i: number): Record<string, unknown> {
-  const mode = ctx.getNodeParameter('columns.mappingMode', i, 'defineBelow') as string;
+  const mode = itemParameter<string>(ctx, 'columns.mappingMode', i, 'defineBelow');
   if (mode === 'autoMapInputData') return { ...ctx.getInputData()[i].json };
   const value = ctx.getNodeParameter('columns.value', i, {}) as Record<string, unknown> | null;
   return { ...(value ?? {}) };

@@ -60,8 +60,27 @@ function isRequired(column: ColumnInfo): boolean {
   return column.requiredLevel === 'SystemRequired' || column.requiredLevel === 'ApplicationRequired';
 }
 
-/** Columns that can be written in this mode, lookups expanded to one `@odata.bind` field per target table. */
-export async function writableFields(conn: Connection, table: TableInfo, mode: WriteMode, withOptions = false): Promise<WritableField[]> {
+const fieldsByConnection = new WeakMap<Connection, Map<string, Promise<WritableField[]>>>();
+
+/**
+ * Columns that can be written in this mode, lookups expanded to one `@odata.bind` field per target table. Worked out
+ * once per connection (one execution) and table: every input item asks, and the answer does not change meanwhile.
+ * The array is shared; copy it before sorting.
+ */
+export function writableFields(conn: Connection, table: TableInfo, mode: WriteMode, withOptions = false): Promise<WritableField[]> {
+  let cache = fieldsByConnection.get(conn);
+  if (!cache) fieldsByConnection.set(conn, (cache = new Map()));
+  const key = `${table.logicalName}:${mode}:${withOptions}`;
+  let fields = cache.get(key);
+  if (!fields) {
+    fields = readWritableFields(conn, table, mode, withOptions);
+    cache.set(key, fields);
+    fields.catch(() => cache.delete(key));
+  }
+  return fields;
+}
+
+async function readWritableFields(conn: Connection, table: TableInfo, mode: WriteMode, withOptions: boolean): Promise<WritableField[]> {
   const columns = await conn.metadata.getColumns(table.logicalName);
   const fields: WritableField[] = [];
   let relationships: Awaited<ReturnType<Connection['metadata']['getRelationships']>> | undefined;
@@ -165,9 +184,17 @@ export function coerceValue(field: WritableField, value: unknown): unknown {
   }
 }
 
+const indexes = new WeakMap<WritableField[], Map<string, WritableField>>();
+
+function fieldIndex(fields: WritableField[]): Map<string, WritableField> {
+  let index = indexes.get(fields);
+  if (!index) indexes.set(fields, (index = new Map(fields.map((f) => [f.id.toLowerCase(), f]))));
+  return index;
+}
+
 /** The request body from mapped values: unknown columns and wrongly typed values are errors naming the column. */
 export function buildBody(table: TableInfo, fields: WritableField[], values: Record<string, unknown>): Record<string, unknown> {
-  const byId = new Map(fields.map((f) => [f.id.toLowerCase(), f]));
+  const byId = fieldIndex(fields);
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     const field = byId.get(key.toLowerCase());

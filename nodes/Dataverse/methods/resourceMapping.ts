@@ -22,7 +22,7 @@ export async function getColumns(this: ILoadOptionsFunctions): Promise<ResourceM
   return withConnection(this, async (conn) => {
     const table = await currentTable(this, conn);
     const operation = String(this.getCurrentNodeParameter('operation') ?? 'create');
-    const fields = await writableFields(conn, table, operation === 'update' ? 'update' : 'create', true);
+    const fields = [...(await writableFields(conn, table, operation === 'update' ? 'update' : 'create', true))];
     fields.sort((a, b) => Number(b.required) - Number(a.required) || a.displayName.localeCompare(b.displayName));
     return {
       fields: fields.map((f): ResourceMapperField => {

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { createRequest, type RepresentationOptions, type WriteResult } from '../../../../client/dataverse/crud';
 import { buildBody, writableFields } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
+import { itemParameter } from '../parameters';
 import { callHeaders, mappedValues, outputRow, tableParameter } from '../helpers';
 import { columnsMapper, optionsCollection, tableLocator } from '../common.descriptions';
 import { batchedWrites } from './batched-writes';
@@ -16,7 +17,7 @@ export const description: INodeProperties[] = [
 
 async function prepare(ctx: IExecuteFunctions, conn: Connection, i: number) {
   const table = await tableParameter(ctx, conn, i);
-  const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+  const options = itemParameter<IDataObject>(ctx, 'options', i, {});
   const body = buildBody(table, await writableFields(conn, table, 'create'), mappedValues(ctx, i));
   const returnRepresentation = options.returnRepresentation !== false;
   const friendly = options.formattedValues === true;

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateRequest, type UpdateOptions, type WriteResult } from '../../../../client/dataverse/crud';
 import { buildBody, writableFields } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
+import { itemParameter } from '../parameters';
 import { callHeaders, mappedValues, outputRow, rowIdParameter, tableParameter } from '../helpers';
 import { columnsMapper, optionsCollection, rowLocator, tableLocator } from '../common.descriptions';
 import { batchedWrites } from './batched-writes';
@@ -18,7 +19,7 @@ export const description: INodeProperties[] = [
 async function prepare(ctx: IExecuteFunctions, conn: Connection, i: number) {
   const table = await tableParameter(ctx, conn, i);
   const id = rowIdParameter(ctx, i);
-  const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+  const options = itemParameter<IDataObject>(ctx, 'options', i, {});
   const body = buildBody(table, await writableFields(conn, table, 'update'), mappedValues(ctx, i));
   const returnRepresentation = options.returnRepresentation !== false;
   const friendly = options.formattedValues === true;

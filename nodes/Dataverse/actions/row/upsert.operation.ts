@@ -4,6 +4,7 @@ import { batchedWrites } from './batched-writes';
 import { InputError } from '../../helpers/errors';
 import { buildBody, coerceValue, writableFields, type ValueKind } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
+import { itemParameter } from '../parameters';
 import { callHeaders, mappedValues, outputRow, rowIdParameter, tableParameter } from '../helpers';
 import { columnsMapper, optionsCollection, rowLocator, tableLocator, columnPicker } from '../common.descriptions';
 
@@ -84,9 +85,9 @@ async function alternateKey(ctx: IExecuteFunctions, conn: Connection, logicalNam
 
 async function prepare(ctx: IExecuteFunctions, conn: Connection, i: number) {
   const table = await tableParameter(ctx, conn, i);
-  const keyType = ctx.getNodeParameter('keyType', i, 'id') as string;
+  const keyType = itemParameter<string>(ctx, 'keyType', i, 'id');
   const key = keyType === 'alternateKey' ? await alternateKey(ctx, conn, table.logicalName, i) : rowIdParameter(ctx, i);
-  const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+  const options = itemParameter<IDataObject>(ctx, 'options', i, {});
   const mode = (options.mode as UpsertMode | undefined) ?? 'upsert';
   // Update-time validity is the common ground: an upsert may do either, and create-only columns are rare.
   const fields = await writableFields(conn, table, mode === 'updateOnly' ? 'update' : 'create');
