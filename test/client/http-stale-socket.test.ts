@@ -13,10 +13,11 @@ test('a POST refused by a stale pooled socket is sent again on a new socket and 
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       received.push(`${req.method} ${body}`);
-      res.end('ok');
+      // Closes the connection once idle, like a load balancer's idle timeout: no Keep-Alive hint warns the client.
+      res.end('ok', () => setTimeout(() => req.socket.destroy(), 100));
     });
   });
-  server.keepAliveTimeout = 100;
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const transport = createNodeTransport();
