@@ -148,7 +148,7 @@ function nodeTable(node: Awaited<ReturnType<typeof nodeBenchmark>>): string[] {
     `| Create ${node.items} rows, batches of ${node.batchSize} | ms |`,
     '|---|---|',
     `| bare client (mean of two runs) | ${node.clientMs} |`,
-    `| Dataverse node in n8n 2.41.1, Map Automatically | ${node.nodeMs} (overhead ${(node.overhead * 100).toFixed(1)}%) |`,
+    `| Dataverse node in n8n 2.41.1, Map Automatically (mean of two runs) | ${node.nodeMs} (overhead ${(node.overhead * 100).toFixed(1)}%) |`,
     `| the same with one {{ $json.name }} expression per item | ${node.nodeWithExpressionMs} (overhead ${(node.overheadWithExpression * 100).toFixed(1)}%) |`,
     '',
   ];

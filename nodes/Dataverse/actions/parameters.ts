@@ -6,6 +6,13 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 const constants = new WeakMap<IExecuteFunctions, Map<string, unknown>>();
+/** n8n's getNode() hands out a deep copy of the node every time, so the parameters are taken once per run. */
+const rawParameters = new WeakMap<IExecuteFunctions, unknown>();
+
+function parametersOf(ctx: IExecuteFunctions): unknown {
+  if (!rawParameters.has(ctx)) rawParameters.set(ctx, ctx.getNode().parameters);
+  return rawParameters.get(ctx);
+}
 
 function rawParameter(parameters: unknown, path: string): unknown {
   let value = parameters;
@@ -24,7 +31,7 @@ function holdsExpression(value: unknown): boolean {
 }
 
 export function itemParameter<T>(ctx: IExecuteFunctions, name: string, i: number, fallback: T, options?: { extractValue?: boolean }): T {
-  const raw = rawParameter(ctx.getNode().parameters, name);
+  const raw = rawParameter(parametersOf(ctx), name);
   // Absent (a default) or an expression: only n8n knows the item's value.
   if (raw === undefined || holdsExpression(raw)) return ctx.getNodeParameter(name, i, fallback, options) as T;
   let cache = constants.get(ctx);
