@@ -1,0 +1,87 @@
+/**
+ * Power Automate's naming rules, in one place for the generator and the validate command: PascalCase unique
+ * operationIds, summaries of at most 80 characters without restricted characters or trailing punctuation, titles
+ * of at most 30 characters without restricted words.
+ */
+import { LIMITS, type GeneratorWarning } from './types';
+
+/** Characters a summary must not contain (certification message: "[/\<>*%&?]"). */
+export const SUMMARY_RESTRICTED = /[/\\<>*%&?]/g;
+export const TITLE_RESTRICTED_WORDS = ['api', 'connector'];
+export const DESCRIPTION_RESTRICTED_WORDS = ['power apps', 'power automate', 'logic apps'];
+
+/** JavaScript/C# words that make poor identifiers in generated client code and in some designers. */
+const RESERVED = new Set(['delete', 'new', 'default', 'class', 'function', 'return', 'var', 'null', 'true', 'false', 'this', 'in', 'if', 'for', 'while']);
+
+/** `new_customer_table` → `NewCustomerTable`; `WhoAmI` stays; digits first get a prefix; nothing left → `Item`. */
+export function pascalCase(text: string): string {
+  const words = text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  let out = words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  if (!out) out = 'Item';
+  if (/^[0-9]/.test(out)) out = `N${out}`;
+  return out;
+}
+
+/** Hands out unique operationIds: a collision gets a numeric suffix and a warning, never invalid output. */
+export class OperationIds {
+  private readonly used = new Map<string, number>();
+
+  constructor(private readonly warnings: GeneratorWarning[]) {}
+
+  take(wanted: string, where?: string): string {
+    const base = pascalCase(wanted);
+    const key = base.toLowerCase();
+    const seen = this.used.get(key) ?? 0;
+    this.used.set(key, seen + 1);
+    if (seen === 0) return base;
+    let n = seen + 1;
+    while (this.used.has(`${key}${n}`)) n++;
+    this.used.set(`${key}${n}`, 1);
+    this.warnings.push({ code: 'NameCollision', message: `operationId '${base}' is already used; '${base}${n}' is used instead.`, where });
+    return `${base}${n}`;
+  }
+}
+
+/** A summary Power Automate accepts: restricted characters removed, ≤80 characters, ending with a letter or digit. */
+export function summary(text: string): string {
+  let out = text.replace(SUMMARY_RESTRICTED, ' ').replace(/\s+/g, ' ').trim();
+  if (out.length > LIMITS.summaryLength) out = out.slice(0, LIMITS.summaryLength).replace(/\s+\S*$/, '');
+  out = out.replace(/[^A-Za-z0-9]+$/, '');
+  return out || 'Run the operation';
+}
+
+/** A description as a sentence: capitalised, ending with a period. */
+export function sentence(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (!t) return 'No description.';
+  const capital = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** Whether `text` contains one of `words` as a word (case-insensitive). */
+export function containsWord(text: string, words: string[]): string | undefined {
+  const lower = text.toLowerCase();
+  return words.find((w) => new RegExp(`(^|[^a-z0-9])${w.replace(/ /g, '\\s+')}([^a-z0-9]|$)`).test(lower));
+}
+
+/** A title within 30 characters and without restricted words; the reason is reported when it had to change. */
+export function connectorTitle(wanted: string, warnings: GeneratorWarning[]): string {
+  let title = wanted.replace(/\s+/g, ' ').trim();
+  for (let word = containsWord(title, TITLE_RESTRICTED_WORDS); word; word = containsWord(title, TITLE_RESTRICTED_WORDS)) {
+    title = title.replace(new RegExp(`(^|[^A-Za-z0-9])${word}(?=[^A-Za-z0-9]|$)`, 'i'), '$1').replace(/\s+/g, ' ').trim();
+    warnings.push({ code: 'ReservedWord', message: `The title may not contain the word '${word}'; it was removed.`, where: '/info/title' });
+  }
+  if (title.length > LIMITS.titleLength) {
+    title = title.slice(0, LIMITS.titleLength).trim();
+    warnings.push({ code: 'NameTruncated', message: `The title was cut to ${LIMITS.titleLength} characters: '${title}'.`, where: '/info/title' });
+  }
+  return title || 'Dynamics 365';
+}
+
+/** A safe identifier for a property or parameter name that collides with a reserved word. */
+export function isReservedWord(name: string): boolean {
+  return RESERVED.has(name.toLowerCase());
+}
