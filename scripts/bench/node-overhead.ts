@@ -8,6 +8,7 @@
  * costs per evaluated expression.
  */
 import type { RunningEmulator } from '../../emulator';
+import { APP_REGISTRATION_CREDENTIAL, emulatorCredentialData } from '../n8n/emulator-credential';
 import { startN8n } from '../n8n/harness';
 
 const BATCH_SIZE = 100;
@@ -30,16 +31,7 @@ type ClientRun = (rows: number, extraEnv: Record<string, string>) => Promise<{ c
 export async function nodeOverheadBenchmark(emulator: RunningEmulator, items: number, runClient: ClientRun): Promise<NodeOverheadResult> {
   const n8n = await startN8n({ extraCaFile: emulator.caCertFile });
   try {
-    const cred = await n8n.api.createCredential('dynamics365AppRegistrationApi', {
-      environmentUrl: emulator.dataverseUrl,
-      cloud: 'public',
-      tenantId: emulator.tenantId,
-      clientId: emulator.clientId,
-      authMethod: 'secret',
-      clientSecret: emulator.clientSecret,
-      authorityUrl: emulator.authorityUrl,
-      caCertificatePem: emulator.caCertPem,
-    }, 'Bench emulator');
+    const cred = await n8n.api.createCredential(APP_REGISTRATION_CREDENTIAL, emulatorCredentialData(emulator), 'Bench emulator');
     const workflow = (columns: Record<string, unknown>, count: number) => ({
       nodes: [
         { id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },

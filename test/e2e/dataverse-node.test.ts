@@ -5,6 +5,7 @@
  */
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { ensureN8nInstalled } from '../../scripts/n8n/install';
+import { emulatorCredentialData } from '../../scripts/n8n/emulator-credential';
 import { PACKAGE_NAME, RunningN8n, startN8n } from '../../scripts/n8n/harness';
 
 jest.setTimeout(15 * 60_000);
@@ -20,17 +21,7 @@ describe('Dataverse node in real n8n 2.41.1 against the emulator', () => {
   let cred: { id: string; name: string; type: string };
   const tag = `E2E ${Date.now()}`;
 
-  const credData = (overrides: Record<string, unknown> = {}) => ({
-    environmentUrl: emulator.dataverseUrl,
-    cloud: 'public',
-    tenantId: emulator.tenantId,
-    clientId: emulator.clientId,
-    authMethod: 'secret',
-    clientSecret: emulator.clientSecret,
-    authorityUrl: emulator.authorityUrl,
-    caCertificatePem: emulator.caCertPem,
-    ...overrides,
-  });
+  const credData = (overrides: Record<string, unknown> = {}) => emulatorCredentialData(emulator, overrides);
 
   const dataverseNode = (name: string, parameters: Record<string, unknown>) => ({
     id: `dv-${name.replace(/\W/g, '')}`,

@@ -18,6 +18,7 @@ import type {
   INodeType,
 } from 'n8n-workflow';
 import { startEmulator, type RunningEmulator } from '../../emulator';
+import { emulatorCredentialData } from '../../scripts/n8n/emulator-credential';
 
 export type Params = Record<string, unknown>;
 
@@ -31,17 +32,7 @@ export const TEST_NODE: INode = {
 };
 
 export function appCredentials(emulator: RunningEmulator, overrides: IDataObject = {}): ICredentialDataDecryptedObject {
-  return {
-    environmentUrl: emulator.dataverseUrl,
-    cloud: 'public',
-    tenantId: emulator.tenantId,
-    clientId: emulator.clientId,
-    authMethod: 'secret',
-    clientSecret: emulator.clientSecret,
-    authorityUrl: emulator.authorityUrl,
-    caCertificatePem: emulator.caCertPem,
-    ...overrides,
-  };
+  return emulatorCredentialData(emulator, overrides) as ICredentialDataDecryptedObject;
 }
 
 function getPath(params: Params, path: string): unknown {
