@@ -12,7 +12,11 @@ export const BASE_PATHS = Object.freeze({ dataverse: '/api/data/v9.2', fno: '/da
 /** Swagger's host cannot be templated; this one is replaced per connection and never called as such. */
 export const PLACEHOLDER_HOSTS = Object.freeze({ dataverse: 'contoso.crm.dynamics.com', fno: 'contoso.operations.dynamics.com' });
 
-const DEFAULT_TITLES = Object.freeze({ dataverse: 'Dataverse Tables', fno: 'Finance and Operations Data' });
+/** Distinct per style, so both connectors of one environment can live side by side (folder names come from titles). */
+const DEFAULT_TITLES = Object.freeze({
+  dataverse: { dynamic: 'Dataverse Rows', typed: 'Dataverse Tables' },
+  fno: { dynamic: 'Finance and Operations', typed: 'Finance and Operations Data' },
+});
 
 export interface BaseDocumentInput {
   options: GenerateOptions;
@@ -23,7 +27,7 @@ export interface BaseDocumentInput {
 
 export function baseDocument({ options, covers, warnings }: BaseDocumentInput): OpenAPIV2.Document {
   const service = options.service;
-  const title = connectorTitle(options.title ?? DEFAULT_TITLES[service], warnings);
+  const title = connectorTitle(options.title ?? DEFAULT_TITLES[service][options.style], warnings);
   const product = service === 'dataverse' ? 'Microsoft Dataverse (Dynamics 365)' : 'Dynamics 365 Finance and Operations';
   const description = sentence(`Reads and writes ${covers} in ${product}, generated from the environment's OData metadata`).slice(0, 500);
   return {

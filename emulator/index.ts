@@ -18,7 +18,8 @@ import { createServiceProtection, LimitsConfig } from './limits';
 import { openDurableStore } from './store/durable-store';
 import { TableStore } from './store/table-store';
 import { startServer } from './server';
-import { createCertificateAuthority, issueServerCertificate, writeCaFile } from './tls';
+import { createCertificateAuthority, issueServerCertificate, IssuedCertificate, writeCaFile } from './tls';
+import { createWebhooks, seedSdkMessages, WebhookOptions, WebhookRuntime } from './webhooks';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Clock for tokens and rows (tests). */
   now?: () => number;
+  /** Webhook delivery (callbacks go to loopback only): TLS trust, timeout, retry pause, queue and concurrency bounds. */
+  webhooks?: WebhookOptions;
 }
 
 export interface RunningEmulator {
@@ -56,6 +59,10 @@ export interface RunningEmulator {
   entra: Entra;
   faults: FaultInjector;
   service: DataverseService;
+  webhooks: WebhookRuntime & {
+    /** A server certificate for a local https receiver, signed by the emulator CA (trusted by default). */
+    issueReceiverCertificate(hosts?: string[]): IssuedCertificate;
+  };
   /** The JSON line printed when the emulator is ready (no private keys). */
   readyLine(): string;
   stop(): Promise<void>;
@@ -93,8 +100,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         { id: identity.user.id, fullname: identity.user.displayName, domainname: identity.user.userPrincipalName },
       ],
     }, new Date(now()), options.sampleData !== false);
-    await durable?.checkpoint();
   }
+  // Idempotent, so a data directory from before webhooks gains the SDK messages too.
+  seedSdkMessages(store, schema, new Date(now()));
+  if (!durable?.restored) await durable?.checkpoint();
 
   // The handlers are bound before the port is known; entra and the pipeline need the origin, so they arrive late.
   const late: { entra?: Entra; pipeline?: ReturnType<typeof createDataversePipeline> } = {};
@@ -108,6 +117,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     now: () => new Date(now()),
     afterWrite: () => durable?.flush() ?? Promise.resolve(),
   };
+  const webhooks = createWebhooks(service, { ...options.webhooks, emulatorCaPem: ca.caCertPem });
+  service.webhooks = webhooks.hooks;
   const router = createDataverseRouter(service, metadataXml);
 
   const running = await startServer({
@@ -172,6 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     entra,
     faults,
     service,
+    webhooks: { ...webhooks.runtime, issueReceiverCertificate: (hosts) => issueServerCertificate(ca, { hosts }) },
     readyLine: () =>
       JSON.stringify({
         dataverseUrl: result.dataverseUrl,
@@ -182,6 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         caCertFile,
       }),
     stop: async () => {
+      webhooks.runtime.close();
       await running.close();
       await durable?.close();
       if (!options.dataDir) fs.rmSync(certDir, { recursive: true, force: true });

@@ -75,6 +75,8 @@ async function runChangeSet(ctx: CallContext, operations: BatchOperation[], disp
   const store = ctx.service.store;
   const undo = store.beginTransaction();
   const results: BatchOperationResult[] = [];
+  // Webhook changes of the parts wait for the change set: delivered after commit, dropped on rollback.
+  ctx.service.webhooks?.beginChangeSet();
   try {
     for (const op of operations) {
       const result = await runOperation(ctx, op, dispatch, references);
@@ -82,9 +84,11 @@ async function runChangeSet(ctx: CallContext, operations: BatchOperation[], disp
       results.push(result);
     }
     undo.commit();
+    ctx.service.webhooks?.endChangeSet(true);
     return results;
   } catch (e) {
     undo.rollback();
+    ctx.service.webhooks?.endChangeSet(false);
     throw e;
   }
 }

@@ -2,7 +2,38 @@
 import type { EmulatorRequest } from '../http/types';
 import type { TableStore } from '../store/table-store';
 import type { Preferences } from './prefer';
-import type { DataverseSchema } from './schema';
+import type { Row } from '../store/table-store';
+import type { DataverseSchema, Table } from './schema';
+
+/** A committed-or-not row change as the writer reports it (see emulator/webhooks/). */
+export interface RowChange {
+  message: 'Create' | 'Update' | 'Delete';
+  table: string;
+  id: string;
+  pre?: Row;
+  post?: Row;
+  /** Column names the request set (Update filtering attributes). */
+  changed: string[];
+  userId: string;
+  /** 1 for the request's own write, more for cascaded ones. */
+  depth: number;
+}
+
+/** What writes tell the webhook dispatcher; implemented in emulator/webhooks/index.ts. */
+export interface WriteHooks {
+  /** Checks a registration row (loopback url, filters) before it is stored. */
+  validate(table: Table, row: Row): void;
+  beforeDelete(table: Table, id: string): void;
+  record(change: RowChange): void;
+  /** A request (or batch part outside a change set) ended: keep its changes when it succeeded. */
+  settle(committed: boolean): void;
+  beginChangeSet(): void;
+  endChangeSet(committed: boolean): void;
+  /** Runs a request with its own change buffer; returns the committed changes. */
+  capture<T>(fn: () => Promise<T>): Promise<{ result: T; changes: RowChange[] }>;
+  /** Delivers: sync steps awaited (their failure returned), async ones queued. */
+  dispatch(changes: RowChange[]): Promise<Error | undefined>;
+}
 
 export interface DataverseService {
   schema: DataverseSchema;
@@ -15,6 +46,8 @@ export interface DataverseService {
   now(): Date;
   /** Runs after a write has been applied and before it is acknowledged (durability, events). */
   afterWrite(): Promise<void>;
+  /** Webhook dispatch; absent when the emulator runs without it. */
+  webhooks?: WriteHooks;
 }
 
 export interface CallContext {

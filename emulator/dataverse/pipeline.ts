@@ -68,8 +68,13 @@ export function createDataversePipeline(options: PipelineOptions) {
     try {
       // A slow request holds its concurrency slot and books its execution time, as a slow server would.
       if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      const response = await router.dispatch(req, userId);
+      const hooks = service.webhooks;
+      const captured = hooks ? await hooks.capture(() => router.dispatch(req, userId)) : { result: await router.dispatch(req, userId), changes: [] };
+      let response = captured.result;
       await service.afterWrite();
+      // Webhooks see only what is durable; a failed synchronous step fails the request (not rolled back here).
+      const failure = hooks && captured.changes.length ? await hooks.dispatch(captured.changes) : undefined;
+      if (failure) response = errorResponse(failure instanceof DataverseError ? failure : new DataverseError(500, '0x80040216', failure.message));
       Object.assign(response.headers, admission.headers);
       return { response, fault: transport };
     } finally {

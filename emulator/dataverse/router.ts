@@ -29,11 +29,16 @@ export interface DataverseRouter {
 export function createDataverseRouter(service: DataverseService, metadataXml: string): DataverseRouter {
   const dispatch = async (req: EmulatorRequest, userId: string, resolveReference?: (url: string) => string): Promise<EmulatorResponse> => {
     const ctx: CallContext = { service, req, prefs: readPreferences(req), userId, query: req.url.searchParams };
+    let response: EmulatorResponse | undefined;
     try {
-      return await route(ctx, metadataXml, resolveReference, (inner, resolve) => dispatch(inner, userId, resolve));
+      response = await route(ctx, metadataXml, resolveReference, (inner, resolve) => dispatch(inner, userId, resolve));
+      return response;
     } catch (e) {
-      if (e instanceof DataverseError) return errorResponse(e);
+      if (e instanceof DataverseError) return (response = errorResponse(e));
       throw e;
+    } finally {
+      // A write's store transaction has committed iff its handler answered without error (webhook changes kept).
+      service.webhooks?.settle(response !== undefined && response.status < 400);
     }
   };
   return { dispatch };

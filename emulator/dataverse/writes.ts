@@ -41,10 +41,19 @@ export function createRow(caller: WriteCaller, table: Table, body: Record<string
   checkRequired(table, row);
   checkAlternateKeys(service, table, row, id);
   computeColumns(table, row);
+  service.webhooks?.validate(table, row);
   const stored = service.store.put(table.logicalName, id, row);
+  const change = { message: 'Create' as const, table: table.logicalName, id, post: stored, changed: changedColumns(table, parsed), userId: caller.userId, depth: 1 };
+  service.webhooks?.record(change);
   applyCollectionBinds(caller, table, id, parsed);
   createNested(caller, table, id, parsed);
+  change.post = service.store.get(table.logicalName, id) ?? stored;
   return stored;
+}
+
+/** The columns a request set, for webhook filtering attributes: plain values and `@odata.bind` lookups. */
+function changedColumns(table: Table, parsed: ParsedBody): string[] {
+  return [...Object.keys(parsed.values), ...[...parsed.binds.keys()].map((nav) => table.lookups.get(nav)?.column ?? nav)];
 }
 
 export function updateRow(caller: WriteCaller, table: Table, existing: Row, body: Record<string, unknown>): Row {
@@ -62,9 +71,13 @@ export function updateRow(caller: WriteCaller, table: Table, existing: Row, body
   }
   checkAlternateKeys(service, table, row, id);
   computeColumns(table, row);
+  service.webhooks?.validate(table, row);
   const stored = service.store.put(table.logicalName, id, row);
+  const change = { message: 'Update' as const, table: table.logicalName, id, pre: existing, post: stored, changed: changedColumns(table, parsed), userId: caller.userId, depth: 1 };
+  service.webhooks?.record(change);
   applyCollectionBinds(caller, table, id, parsed);
   createNested(caller, table, id, parsed);
+  change.post = service.store.get(table.logicalName, id) ?? stored;
   return stored;
 }
 
@@ -178,9 +191,13 @@ function computeColumns(table: Table, row: Row) {
 }
 
 /** Deletes a row and cascades like the standard relationships: parental children go too, other links are cleared. */
-export function deleteRow(caller: WriteCaller, table: Table, id: string): void {
+export function deleteRow(caller: WriteCaller, table: Table, id: string, depth = 1): void {
   const { service } = caller;
-  if (!service.store.delete(table.logicalName, id)) throw rowNotFound(table.logicalName, id);
+  service.webhooks?.beforeDelete(table, id);
+  const previous = service.store.get(table.logicalName, id);
+  if (!previous || !service.store.delete(table.logicalName, id)) throw rowNotFound(table.logicalName, id);
+  // Cascaded deletes run as their own Delete messages (deeper), as the platform's cascade does.
+  service.webhooks?.record({ message: 'Delete', table: table.logicalName, id: id.toLowerCase(), pre: previous, changed: [], userId: caller.userId, depth });
   for (const other of service.schema.tables.values()) {
     const referencing = [...other.lookups.values()].filter((l) => l.targetTable === table.logicalName);
     if (referencing.length === 0) continue;
@@ -191,7 +208,7 @@ export function deleteRow(caller: WriteCaller, table: Table, id: string): void {
         const targetTable = (row[LOOKUP_TABLES] as Record<string, string> | undefined)?.[column];
         if (targetTable && targetTable !== table.logicalName) continue;
         if (isParental(column)) {
-          if (service.store.get(other.logicalName, String(row[other.primaryId]))) deleteRow(caller, other, String(row[other.primaryId]));
+          if (service.store.get(other.logicalName, String(row[other.primaryId]))) deleteRow(caller, other, String(row[other.primaryId]), depth + 1);
         } else if (!/^_(createdby|modifiedby|owninguser|ownerid|createdonbehalfby|modifiedonbehalfby)_value$/.test(column)) {
           service.store.put(other.logicalName, String(row[other.primaryId]), { ...row, [column]: null });
         }

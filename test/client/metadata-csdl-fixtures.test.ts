@@ -5,8 +5,9 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { parseCsdl, parseCsdlStream } from '../../client/metadata/csdl';
 import type { CsdlModel } from '../../client/metadata/model';
+import { METADATA_FIXTURES } from '../helpers/shared';
 
-const FIXTURES = '/work/shared/fixtures/metadata';
+const FIXTURES = METADATA_FIXTURES;
 const CRM_FILE = path.join(FIXTURES, 'dataverse/crm-v8.2-schema.xml');
 const BC_FILE = path.join(FIXTURES, 'businesscentral/bc-api-v2.0-metadata.xml');
 const GRAPH_FILE = path.join(FIXTURES, 'other/msgraph-v1.0-Prod.csdl.xml.gz');

@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { CsdlError, parseCsdl, parseCsdlStream } from '../../client/metadata/csdl';
 import { rejectedWith, thrownBy } from '../helpers/errors';
+import { METADATA_FIXTURES } from '../helpers/shared';
 
-const CRM_FILE = '/work/shared/fixtures/metadata/dataverse/crm-v8.2-schema.xml';
+const CRM_FILE = `${METADATA_FIXTURES}/dataverse/crm-v8.2-schema.xml`;
 const FAST = 10_000;
 
 const streamError = (source: AsyncIterable<string | Buffer> | NodeJS.ReadableStream) =>

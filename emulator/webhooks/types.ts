@@ -1,0 +1,62 @@
+/** Shapes shared by the webhook modules: a committed row change, a registration, and the runtime options. */
+
+export type MessageName = 'Create' | 'Update' | 'Delete';
+
+export type { RowChange } from '../dataverse/context';
+
+export interface ImageRegistration {
+  kind: 'pre' | 'post';
+  alias: string;
+  /** Logical attribute names; empty = every column. */
+  attributes: string[];
+}
+
+/** A webhook step (serviceendpoint + sdkmessageprocessingstep) or a callbackregistration, resolved from rows. */
+export interface Registration {
+  kind: 'step' | 'callback';
+  /** The step id or the callbackregistration id (the context's OwningExtension). */
+  id: string;
+  messages: MessageName[];
+  /** Table logical name, or undefined for every table (a step without a message filter). */
+  entity?: string;
+  stage: number;
+  mode: 0 | 1;
+  rank: number;
+  filteringAttributes: string[];
+  filterExpression?: string;
+  images: ImageRegistration[];
+  url: string;
+  authtype?: number;
+  authvalue?: string | null;
+}
+
+export interface WebhookOptions {
+  /** PEM certificates trusted for https callbacks; default: the emulator's own CA. */
+  trustedCaPem?: string[];
+  /** Allow http:// callbacks on loopback (default true: a local receiver needs no certificate). */
+  allowHttp?: boolean;
+  /** Per-attempt timeout; Dataverse waits 60 s. */
+  timeoutMs?: number;
+  /** Pause before the one retry on 502/503/504. */
+  retryDelayMs?: number;
+  /** Async deliveries waiting beyond this are dropped (and logged as failed), so a dead receiver cannot grow memory. */
+  maxQueue?: number;
+  /** Deliveries in flight at once. */
+  concurrency?: number;
+}
+
+export interface DeliveryRecord {
+  registrationId: string;
+  kind: Registration['kind'];
+  message: MessageName;
+  entity: string;
+  rowId: string;
+  mode: 0 | 1;
+  /** The callback URL without its query string (keys and codes stay out of logs). */
+  url: string;
+  outcome: 'succeeded' | 'failed' | 'dropped';
+  attempts: number;
+  status?: number;
+  error?: string;
+  sizeExceeded: boolean;
+}
