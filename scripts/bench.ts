@@ -7,9 +7,12 @@
  *   write: 50,000 creates through $batch under the `test` service protection limits, as a fraction of the
  *          ceiling those limits allow, with throttled requests and rows lost or doubled counted
  *   node:  10,000 creates through the Dataverse node in a real n8n 2.41.1 vs the bare client (overhead)
+ *   generator: OpenAPI 3 of every entity set, this connector generator vs odata-openapi 0.29.0 (time, peak RSS,
+ *          output size) on the Dataverse v8.2 and Graph v1.0 $metadata and synthetic Dataverse and F&O documents
  *
- * Sizes can be lowered for a quick look: BENCH_READ_ROWS, BENCH_WRITE_ROWS, BENCH_NODE_ITEMS; BENCH_ONLY=read,node
- * runs a subset.
+ * Sizes can be lowered for a quick look: BENCH_READ_ROWS, BENCH_WRITE_ROWS, BENCH_NODE_ITEMS,
+ * BENCH_GENERATOR_INPUTS=dataverse-v8.2,graph-v1.0,synthetic-dataverse,synthetic-fno (BENCH_GENERATOR_TIMEOUT_S bounds
+ * each conversion, default 600); BENCH_ONLY=read,node runs a subset.
  */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
@@ -17,12 +20,13 @@ import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../emulator';
 import { TEST_LIMITS } from '../emulator/limits';
 import { LOOKUP_TABLES } from '../emulator/store/table-store';
+import { generatorBenchmark, generatorTable, parseGeneratorInputs } from './bench/generator';
 import { nodeOverheadBenchmark } from './bench/node-overhead';
 
 const READ_ROWS = Number(process.env.BENCH_READ_ROWS ?? 200_000);
 const WRITE_ROWS = Number(process.env.BENCH_WRITE_ROWS ?? 50_000);
 const NODE_ITEMS = Number(process.env.BENCH_NODE_ITEMS ?? 10_000);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'read,write,node').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'read,write,node,generator').split(',').map((s) => s.trim()));
 
 function child<T>(script: string, args: string[], emulator: RunningEmulator, extraEnv: Record<string, string> = {}): Promise<T> {
   const env = {
@@ -175,6 +179,18 @@ async function main() {
     const node = await nodeBenchmark();
     report.node = node;
     lines.push(...nodeTable(node));
+  }
+  if (ONLY.has('generator')) {
+    process.stderr.write('bench: OpenAPI 3 of every entity set, this generator vs odata-openapi...\n');
+    const generator = await generatorBenchmark({
+      projectRoot: path.resolve(__dirname, '..', '..'),
+      inputs: parseGeneratorInputs(process.env.BENCH_GENERATOR_INPUTS),
+      timeoutSeconds: Number(process.env.BENCH_GENERATOR_TIMEOUT_S ?? 600),
+      runs: Number(process.env.BENCH_GENERATOR_RUNS ?? 1),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    report.generator = generator;
+    lines.push(...generatorTable(generator));
   }
   process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(report)}\n`);
 }

@@ -1,33 +1,28 @@
 #!/usr/bin/env node
 /**
- * d365-connectors: Power Automate custom connector generator. The generate and validate commands are not part
- * of this version yet; the command answers --help and --version and says so plainly instead of pretending.
+ * d365-connectors: Power Automate custom connectors from Dynamics 365 $metadata (generate) and checks of connector
+ * folders (validate). The logic lives in scripts/connectors-cli; this entry only binds it to the process.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { main } from './connectors-cli/main';
 
-const USAGE = `Usage: d365-connectors <command> [options]
-
-Commands (not available in this version yet):
-  generate --metadata <FILE|URL> --out <DIR>   write a Power Automate custom connector
-  validate <DIR>                               check a connector folder
-
-Options:
-  --help       show this help
-  --version    print the package version`;
-
-function main(argv: string[]): number {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (argv.includes('--version')) {
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
-    process.stdout.write(`${pkg.version}\n`);
-    return 0;
-  }
-  process.stderr.write(`d365-connectors: '${argv[0]}' is not available in this version.\n\n${USAGE}\n`);
-  return 2;
+// `d365-connectors … | head` closes the pipe early; that is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stderrIsTTY: process.stderr.isTTY === true,
+  env: process.env,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`d365-connectors: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,5 +1,5 @@
 /**
- * A 30 MB Dataverse-shaped $metadata (scripts/synthetic-csdl.ts) read through the stream API: the model matches
+ * A 30 MB Dataverse-shaped $metadata (scripts/bench/synthetic-csdl.ts) read through the stream API: the model matches
  * what was written, and the heap grows with the model, not with a document tree. Speed is only logged (the
  * benchmark owns speed).
  */
@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseCsdlStream } from '../../client/metadata/csdl';
 import type { CsdlModel } from '../../client/metadata/model';
-import { SyntheticCsdlStats, writeSyntheticDataverseCsdl } from '../../scripts/synthetic-csdl';
+import { type SyntheticStats as SyntheticCsdlStats, writeSyntheticDataverseCsdl } from '../../scripts/bench/synthetic-csdl';
 
 const CRM = 'Microsoft.Dynamics.CRM.';
 const MB = 1024 * 1024;

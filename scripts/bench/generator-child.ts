@@ -1,0 +1,51 @@
+/**
+ * Child process of the generator benchmark: converts one $metadata file to an OpenAPI 3 document of every entity
+ * set with this package's generator (`ours`) or with odata-openapi (`odata-openapi`, the same steps as its CLI:
+ * read, xml2json, csdl2openapi, stringify chunked to the file), then prints {ms, maxRssMB, outputBytes} as one JSON
+ * line. Each run is alone in its process, so the peak RSS is its own.
+ *
+ *   node generator-child.js ours|odata-openapi <input.xml> <output.json>
+ */
+import * as fs from 'node:fs';
+import { once } from 'node:events';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { parseCsdlStream } from '../../client/metadata/csdl';
+import { toOpenApi3 } from '../../connectors/openapi3';
+
+async function ours(input: string, output: string): Promise<void> {
+  const model = await parseCsdlStream(fs.createReadStream(input, { highWaterMark: 1024 * 1024 }));
+  const document = toOpenApi3(model, {});
+  await fs.promises.writeFile(output, JSON.stringify(document));
+}
+
+async function odataOpenapi(input: string, output: string): Promise<void> {
+  // Its package exports only lib/csdl2openapi.js; its own dependencies are resolved from its folder.
+  const main = require.resolve('odata-openapi');
+  const from = { paths: [path.dirname(main)] };
+  const { csdl2openapi } = require(main);
+  const { xml2json } = require(require.resolve('odata-csdl', from));
+  const { stringifyChunked } = require(require.resolve('@discoveryjs/json-ext', from));
+  const text = fs.readFileSync(input, 'utf8');
+  const json = xml2json(text);
+  const messages: unknown[] = [];
+  const openapi = csdl2openapi(json, { messages });
+  const stream = Readable.from(stringifyChunked(openapi, null, 0)).pipe(fs.createWriteStream(output));
+  await once(stream, 'finish');
+}
+
+async function main() {
+  const [tool, input, output] = process.argv.slice(2);
+  const started = process.hrtime.bigint();
+  if (tool === 'ours') await ours(input, output);
+  else if (tool === 'odata-openapi') await odataOpenapi(input, output);
+  else throw new Error(`unknown tool '${tool}'`);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const outputBytes = fs.statSync(output).size;
+  process.stdout.write(`${JSON.stringify({ ms, maxRssMB: process.resourceUsage().maxRSS / 1024, outputBytes })}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+  process.exit(1);
+});
