@@ -10,6 +10,11 @@ import { setOwn } from './own-string';
 
 export const CORE = 'Org.OData.Core.V1.';
 const CAPABILITIES = 'Org.OData.Capabilities.V1.';
+const DESCRIPTION = `${CORE}Description`;
+const COMPUTED = `${CORE}Computed`;
+const IMMUTABLE = `${CORE}Immutable`;
+const PERMISSIONS = `${CORE}Permissions`;
+const CHANGE_TRACKING = `${CAPABILITIES}ChangeTracking`;
 /** Dataverse declares alternate keys in the community vocabulary; newer services use the Core term. */
 const ALTERNATE_KEY_TERMS = new Set(['OData.Community.Keys.V1.AlternateKeys', `${CORE}AlternateKeys`]);
 
@@ -42,7 +47,7 @@ export function applyAnnotation(target: AnnotationTarget, annotation: Annotation
   }
   // A qualified annotation applies to one audience (a device, a client) only, so it never sets the plain fields.
   if (qualifier) return;
-  if (term === `${CORE}Description`) {
+  if (term === DESCRIPTION) {
     const text = typeof value === 'string' && value !== '' ? value : undefined;
     const holder = describable(target);
     if (holder) holder.description = text;
@@ -56,7 +61,7 @@ export function applyAnnotation(target: AnnotationTarget, annotation: Annotation
       if (ALTERNATE_KEY_TERMS.has(term)) target.type.alternateKeys.push(...alternateKeys(value));
       break;
     case 'set':
-      if (term === `${CAPABILITIES}ChangeTracking`) target.set.changeTracking = changeTrackingSupported(value);
+      if (term === CHANGE_TRACKING) target.set.changeTracking = changeTrackingSupported(value);
       break;
     default:
       break;
@@ -80,13 +85,13 @@ function describable(target: AnnotationTarget): { description?: string } | undef
 
 function applyToProperty(property: Property, term: string, value: AnnotationValue | undefined): void {
   switch (term) {
-    case `${CORE}Computed`:
+    case COMPUTED:
       property.computed = value !== false;
       break;
-    case `${CORE}Immutable`:
+    case IMMUTABLE:
       property.immutable = value !== false;
       break;
-    case `${CORE}Permissions`: {
+    case PERMISSIONS: {
       const members = permissionMembers(value);
       property.permissions = members;
       property.readOnly = members.includes('Read') && !members.includes('Write') && !members.includes('ReadWrite');

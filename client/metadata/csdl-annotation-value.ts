@@ -3,7 +3,8 @@
  * subtree is ever held, never the document around it.
  */
 import type { AnnotationValue } from './model';
-import { ownString, setOwn } from './own-string';
+import { ownString } from './csdl-elements';
+import { setOwn } from './own-string';
 
 /** Constant expressions that may be written as an attribute of `<Annotation>` / `<PropertyValue>` or as an element. */
 const CONSTANTS = [
@@ -11,6 +12,7 @@ const CONSTANTS = [
   'AnnotationPath', 'ModelElementPath', 'Date', 'DateTimeOffset', 'TimeOfDay', 'Duration', 'Guid', 'Binary',
 ];
 const CONSTANT_SET = new Set(CONSTANTS);
+const CONSTANT_RANK = new Map(CONSTANTS.map((name, rank) => [name, rank]));
 
 type Node =
   | { kind: 'holder'; value: AnnotationValue | undefined }
@@ -37,11 +39,18 @@ function constant(element: string, text: string): AnnotationValue {
 
 /** The value written as an attribute (`String="…"`, `Bool="true"`), if any. */
 export function inlineValue(attrs: Record<string, string>): AnnotationValue | undefined {
-  for (const name of CONSTANTS) {
-    const raw = attrs[name];
-    if (raw !== undefined) return constant(name, raw);
+  // An element has a few attributes, so they are looked up in the constants rather than all constants in them;
+  // when several are written, the first in CONSTANTS order wins, as always.
+  let best: string | undefined;
+  let bestRank = CONSTANTS.length;
+  for (const name of Object.keys(attrs)) {
+    const rank = CONSTANT_RANK.get(name);
+    if (rank !== undefined && rank < bestRank) {
+      best = name;
+      bestRank = rank;
+    }
   }
-  return undefined;
+  return best === undefined ? undefined : constant(best, attrs[best]);
 }
 
 export class AnnotationValueReader {

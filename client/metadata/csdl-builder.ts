@@ -7,12 +7,11 @@ import { applyAnnotation, type Annotation, type AnnotationTarget } from './csdl-
 import { AnnotationValueReader, inlineValue } from './csdl-annotation-value';
 import {
   readComplexType, readEntitySet, readEntityType, readEnumType, readNavigation, readOperation, readParameter,
-  readProperty, readReturnType, readSingleton, required, TypeNames,
+  ownString, readProperty, readReturnType, readSingleton, required, TypeNames,
 } from './csdl-elements';
 import { CsdlError } from './csdl-error';
 import { finishModel, type PendingAnnotation } from './csdl-resolve';
 import type { CsdlModel, EntitySet, EntityType, EnumType, NavigationProperty, Operation, StructuredType } from './model';
-import { ownString } from './own-string';
 import type { XmlEventHandler } from './xml-events';
 
 type Attrs = Record<string, string>;
@@ -40,6 +39,8 @@ export class CsdlBuilder implements XmlEventHandler {
   private readonly frames: Frame[] = [];
   private readonly names = new TypeNames();
   private readonly aliases = new Map<string, string>();
+  /** Terms as written → qualified and detached; emptied whenever an alias is declared. */
+  private readonly terms = new Map<string, string>();
   private readonly containers = new Set<string>();
   private readonly pending: PendingAnnotation[] = [];
   private annotation: { reader: AnnotationValueReader; term: string; qualifier?: string; target: AnnotationTarget | string } | undefined;
@@ -106,6 +107,11 @@ export class CsdlBuilder implements XmlEventHandler {
     this.annotation?.reader.text(text);
   }
 
+  /** Whitespace between elements matters only inside an annotation's value. */
+  wantsWhitespace(): boolean {
+    return this.annotation !== undefined;
+  }
+
   /** The model, once the document has ended; names are qualified, annotations applied, inheritance resolved. */
   finish(): CsdlModel {
     if (!this.dataServices) throw new CsdlError('$metadata has no <edmx:DataServices> element');
@@ -129,7 +135,7 @@ export class CsdlBuilder implements XmlEventHandler {
         this.dataServices = true;
         return { kind: 'dataServices' };
       case 'reference':
-        if (local === 'Include' && attrs.Alias && attrs.Namespace) this.aliases.set(ownString(attrs.Alias), ownString(attrs.Namespace));
+        if (local === 'Include' && attrs.Alias && attrs.Namespace) this.setAlias(ownString(attrs.Alias), ownString(attrs.Namespace));
         return SKIP;
       case 'dataServices':
         return local === 'Schema' ? this.schema(attrs) : SKIP;
@@ -170,7 +176,7 @@ export class CsdlBuilder implements XmlEventHandler {
     if (!attrs.Namespace) throw new CsdlError('a <Schema> element has no Namespace');
     const ns = ownString(attrs.Namespace);
     const alias = attrs.Alias ? ownString(attrs.Alias) : undefined;
-    if (alias) this.aliases.set(alias, ns);
+    if (alias) this.setAlias(alias, ns);
     this.firstNamespace ||= ns;
     return { kind: 'schema', ns, alias };
   }
@@ -279,15 +285,29 @@ export class CsdlBuilder implements XmlEventHandler {
     }
   }
 
-  /** Terms are qualified with the aliases known so far: vocabularies are referenced before the schemas using them. */
+  private setAlias(alias: string, ns: string): void {
+    this.aliases.set(alias, ns);
+    this.terms.clear();
+  }
+
+  /**
+   * Terms are qualified with the aliases known so far: vocabularies are referenced before the schemas using them.
+   * The result is detached from the input (a few distinct terms are written on thousands of annotations).
+   */
   private qualifyTerm(term: string): string {
-    const dot = term.lastIndexOf('.');
-    const ns = dot > 0 ? this.aliases.get(term.slice(0, dot)) : undefined;
-    return ns ? ns + term.slice(dot) : term;
+    let qualified = this.terms.get(term);
+    if (qualified === undefined) {
+      const dot = term.lastIndexOf('.');
+      const ns = dot > 0 ? this.aliases.get(term.slice(0, dot)) : undefined;
+      qualified = ownString(ns ? ns + term.slice(dot) : term);
+      if (this.terms.size < 4096) this.terms.set(qualified === term ? qualified : ownString(term), qualified);
+    }
+    return qualified;
   }
 
   private startAnnotation(parent: Frame, attrs: Attrs, selfClosing: boolean): void {
-    const term = this.qualifyTerm(required(attrs, 'Term', 'Annotation'));
+    const written = attrs.Term;
+    const term = this.qualifyTerm(written === undefined || written === '' ? required(attrs, 'Term', 'Annotation') : written);
     const outOfLine = parent.kind === 'annotations';
     const rawQualifier = attrs.Qualifier ?? (outOfLine ? parent.qualifier : undefined);
     const qualifier = rawQualifier && ownString(rawQualifier);
@@ -295,7 +315,7 @@ export class CsdlBuilder implements XmlEventHandler {
     // Most annotations are one empty element with the value in an attribute: no reader needed.
     if (selfClosing) {
       this.annotationClosed = true;
-      this.apply(target, { term: ownString(term), qualifier, value: inlineValue(attrs) });
+      this.apply(target, { term, qualifier, value: inlineValue(attrs) });
     } else {
       this.annotation = { reader: new AnnotationValueReader(attrs), term, qualifier, target };
     }
@@ -304,7 +324,7 @@ export class CsdlBuilder implements XmlEventHandler {
   private endAnnotation(): void {
     const { reader, term, qualifier, target } = this.annotation!;
     this.annotation = undefined;
-    this.apply(target, { term: ownString(term), qualifier, value: reader.value });
+    this.apply(target, { term, qualifier, value: reader.value });
   }
 
   private apply(target: AnnotationTarget | string, annotation: Annotation): void {

@@ -6,7 +6,15 @@ import { CsdlError } from './csdl-error';
 import type {
   ComplexType, EntitySet, EntityType, EnumType, NavigationProperty, Operation, Parameter, Property, Singleton, TypeFacets,
 } from './model';
-import { ownString } from './own-string';
+import { ownString as copyString } from './own-string';
+
+/**
+ * ownString() without the copy where none is needed: V8 makes sliced (and cons) strings only from 13 characters
+ * on, so a shorter string is already its own flat copy and never pins the chunk it was read from.
+ */
+export function ownString(value: string): string {
+  return value.length < 13 ? value : copyString(value);
+}
 
 type Attrs = Record<string, string>;
 const COLLECTION = /^Collection\((.+)\)$/;

@@ -3,9 +3,9 @@
  * annotations may come before their targets, so names are qualified and `<Annotations Target>` applied at the end.
  */
 import { applyAnnotation, type Annotation, type AnnotationTarget } from './csdl-annotation-terms';
+import { ownString } from './csdl-elements';
 import { CsdlError } from './csdl-error';
 import type { CsdlModel, Operation, Parameter } from './model';
-import { ownString } from './own-string';
 
 export interface PendingAnnotation {
   /** The Target attribute as written. */

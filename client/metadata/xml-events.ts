@@ -27,6 +27,11 @@ export interface XmlEventHandler {
   close(name: string): void;
   /** Decoded character data inside the root element; one run may arrive as several calls (around CDATA). */
   text(text: string): void;
+  /**
+   * Optional: when it returns false, character data made only of whitespace (no references) is not reported,
+   * sparing a string per indentation run for handlers that ignore it there.
+   */
+  wantsWhitespace?(): boolean;
 }
 
 export interface XmlTokenizerLimits {
@@ -64,6 +69,9 @@ const SLASH = 47;
 const QUOTE = 34;
 const APOS = 39;
 const EQUALS = 61;
+/** Names up to this length are cached (see XmlTokenizer.name). */
+const MAX_CACHED_NAME = 48;
+const NAME_CACHE_SLOTS = (MAX_CACHED_NAME + 1) << 7;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
@@ -117,6 +125,8 @@ export class XmlTokenizer {
   private queuedLength = 0;
   private queuedTail = '';
   private readonly open: string[] = [];
+  /** Element and attribute names seen so far, bucketed by length and first character (see name()). */
+  private readonly nameCache: (string[] | undefined)[] = new Array<string[] | undefined>(NAME_CACHE_SLOTS).fill(undefined);
   private elements = 0;
   private rootSeen = false;
   private started = false;
@@ -145,13 +155,9 @@ export class XmlTokenizer {
     if (this.received > this.limits.maxLength) this.fail(`document is larger than ${this.limits.maxLength} characters`, this.buf.length);
     if (this.awaited && !this.queue(chunk, this.awaited)) return;
     // Only the unfinished construct is kept; everything before pos has been reported.
-    if (this.pos > 0) {
-      this.base += this.pos;
-      this.buf = this.buf.slice(this.pos) + chunk;
-      this.pos = 0;
-    } else {
-      this.buf += chunk;
-    }
+    this.base += this.pos;
+    this.buf = joinFlat(this.pos > 0 ? this.buf.slice(this.pos) : this.buf, chunk);
+    this.pos = 0;
     this.drain(false);
   }
 
@@ -235,7 +241,7 @@ export class XmlTokenizer {
     if (this.queued.length === 0) return;
     this.searched = this.buf.length - this.pos + this.queuedLength;
     this.base += this.pos;
-    this.buf = this.buf.slice(this.pos) + this.queued.join('');
+    this.buf = [this.buf.slice(this.pos), ...this.queued].join('');
     this.pos = 0;
     this.queued = [];
     this.queuedLength = 0;
@@ -288,6 +294,12 @@ export class XmlTokenizer {
   }
 
   private characterData(from: number, to: number): void {
+    if (this.open.length > 0 && to - from < 256 && this.handler.wantsWhitespace?.() === false) {
+      const buf = this.buf;
+      let i = from;
+      while (i < to && isSpace(buf.charCodeAt(i))) i++;
+      if (i === to) return;
+    }
     const text = this.decode(this.buf.slice(from, to), from);
     if (this.open.length > 0) this.handler.text(text);
     else if (text.trim() !== '') this.fail('text outside the root element', from);
@@ -325,6 +337,14 @@ export class XmlTokenizer {
 
   private endTag(final: boolean): boolean {
     const buf = this.buf;
+    // The usual case: `</Name>` closing the innermost open element, already complete in the buffer.
+    const top = this.open.length > 0 ? this.open[this.open.length - 1] : undefined;
+    if (top !== undefined && buf.charCodeAt(this.pos + 2 + top.length) === GT && buf.startsWith(top, this.pos + 2)) {
+      this.open.pop();
+      this.handler.close(top);
+      this.consume(this.pos + 3 + top.length);
+      return true;
+    }
     const gt = buf.indexOf('>', this.pos + Math.max(2, this.searched));
     if (gt < 0) {
       if (buf.length - this.pos > MAX_MARKUP_RUN) this.fail(`end tag longer than ${MAX_MARKUP_RUN} characters`);
@@ -356,6 +376,7 @@ export class XmlTokenizer {
   }
 
   private startTag(final: boolean): boolean {
+    if (this.tagScan === undefined && this.fastStartTag()) return true;
     const gt = this.findTagEnd();
     if (gt < 0) {
       if (final) this.fail('unexpected end of document inside a start tag', this.buf.length);
@@ -364,7 +385,7 @@ export class XmlTokenizer {
     const buf = this.buf;
     let i = this.pos + 1;
     const nameEnd = this.readName(i);
-    const name = buf.slice(i, nameEnd);
+    const name = this.name(i, nameEnd);
     i = nameEnd;
     const attrs: Record<string, string> = {};
     let count = 0;
@@ -381,7 +402,7 @@ export class XmlTokenizer {
       }
       if (i === before) this.fail(`expected whitespace before an attribute in <${name}>`, i);
       const attrEnd = this.readName(i);
-      const attr = buf.slice(i, attrEnd);
+      const attr = this.name(i, attrEnd);
       i = attrEnd;
       while (isSpace(buf.charCodeAt(i))) i++;
       if (buf.charCodeAt(i) !== EQUALS) this.fail(`expected '=' after attribute '${attr}'`, i);
@@ -397,6 +418,90 @@ export class XmlTokenizer {
       setOwn(attrs, attr, this.decode(raw, i));
       i = end + 1;
     }
+    this.openElement(name, attrs, selfClosing, gt);
+    return true;
+  }
+
+  /**
+   * A start tag that is complete in the buffer and well-formed within every limit, read in one pass. Returns false,
+   * having changed nothing, on anything else (incomplete, malformed, over a limit): the general path then reads it
+   * and reports exactly the error it always did. Entity references are decoded only once the whole tag has passed,
+   * since the general path checks the tag's extent before any attribute value.
+   */
+  private fastStartTag(): boolean {
+    const buf = this.buf;
+    const pos = this.pos;
+    const limits = this.limits;
+    // Below both bounds no run outside attribute values can exceed MAX_MARKUP_RUN, nor the tag maxTagLength.
+    const limit = pos + Math.min(MAX_MARKUP_RUN, limits.maxTagLength);
+    let i = pos + 1;
+    if (!isNameStart(buf.charCodeAt(i))) return false;
+    let j = i + 1;
+    while (isNameChar(buf.charCodeAt(j))) j++;
+    if (j >= limit) return false;
+    const name = this.name(i, j);
+    i = j;
+    const attrs: Record<string, string> = {};
+    let count = 0;
+    /** Attributes whose value holds a reference, as name and quote position pairs, decoded once the tag has passed. */
+    let encoded: (string | number)[] | undefined;
+    let selfClosing = false;
+    let gt: number;
+    let c: number;
+    for (;;) {
+      const before = i;
+      while (isSpace((c = buf.charCodeAt(i)))) i++;
+      if (c === GT) {
+        gt = i;
+        break;
+      }
+      if (c === SLASH) {
+        if (buf.charCodeAt(i + 1) !== GT) return false;
+        gt = i + 1;
+        selfClosing = true;
+        break;
+      }
+      if (i === before || i >= limit || !isNameStart(c)) return false;
+      j = i + 1;
+      while (isNameChar(buf.charCodeAt(j))) j++;
+      if (j >= limit) return false;
+      const attr = this.name(i, j);
+      i = j;
+      while (isSpace((c = buf.charCodeAt(i)))) i++;
+      if (c !== EQUALS) return false;
+      i++;
+      while (isSpace((c = buf.charCodeAt(i)))) i++;
+      if (c !== QUOTE && c !== APOS) return false;
+      const end = buf.indexOf(c === QUOTE ? '"' : "'", i + 1);
+      if (end < 0 || end >= limit || end - i - 1 > limits.maxAttributeLength) return false;
+      if (++count > limits.maxAttributes || attr === '__proto__' || this.seenBefore(attrs, attr, count)) return false;
+      const raw = buf.slice(i + 1, end);
+      if (raw.indexOf('&') >= 0) (encoded ??= []).push(attr, i);
+      attrs[attr] = raw;
+      i = end + 1;
+    }
+    if (gt >= limit) return false;
+    // No '<' anywhere in the tag, attribute values included (one search, which usually stops at the next tag).
+    const lt = buf.indexOf('<', pos + 1);
+    if (lt >= 0 && lt < gt) return false;
+    if (encoded !== undefined) {
+      for (let e = 0; e < encoded.length; e += 2) {
+        const attr = encoded[e] as string;
+        attrs[attr] = this.decode(attrs[attr], encoded[e + 1] as number);
+      }
+    }
+    this.openElement(name, attrs, selfClosing, gt);
+    return true;
+  }
+
+  /** Whether `attr` is already in `attrs`, which holds the `count - 1` attributes read before it. */
+  private seenBefore(attrs: Record<string, string>, attr: string, count: number): boolean {
+    if (count === 1) return false;
+    return Object.prototype.hasOwnProperty.call(attrs, attr);
+  }
+
+  /** The checks and events after a start tag ending at `gt` has been read. */
+  private openElement(name: string, attrs: Record<string, string>, selfClosing: boolean, gt: number): void {
     if (++this.elements > this.limits.maxElements) this.fail(`more than ${this.limits.maxElements} elements`);
     if (this.open.length === 0) {
       if (this.rootSeen) this.fail('more than one root element');
@@ -410,7 +515,30 @@ export class XmlTokenizer {
     this.handler.open(name, attrs, selfClosing);
     if (selfClosing) this.handler.close(name);
     this.consume(gt + 1);
-    return true;
+  }
+
+  /**
+   * The name buf[from, to), one shared string per distinct name: names repeat on every element, so a short probe
+   * of a few known candidates (same length and first character) replaces a slice and its hashing as a key.
+   * Buckets are small and bounded, so a document with many distinct names only falls back to slicing.
+   */
+  private name(from: number, to: number): string {
+    const buf = this.buf;
+    const length = to - from;
+    if (length > MAX_CACHED_NAME) return buf.slice(from, to);
+    const key = (length << 7) | (buf.charCodeAt(from) & 127);
+    const bucket = this.nameCache[key];
+    if (bucket === undefined) {
+      const name = ownCopy(buf.slice(from, to));
+      this.nameCache[key] = [name];
+      return name;
+    }
+    for (let b = 0; b < bucket.length; b++) {
+      if (buf.startsWith(bucket[b], from)) return bucket[b];
+    }
+    const name = ownCopy(buf.slice(from, to));
+    if (bucket.length < 8) bucket.push(name);
+    return name;
   }
 
   /**
@@ -468,19 +596,70 @@ export class XmlTokenizer {
   }
 
   private decode(raw: string, at: number): string {
-    if (raw.indexOf('&') < 0) return raw;
-    return raw.replace(/&([^;&\s]*);?/g, (match, ref: string) => {
-      if (!match.endsWith(';')) this.fail(`unterminated entity reference '${match}'`, at);
-      if (ref.startsWith('#')) {
-        const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-        if (!Number.isFinite(code) || code < 0 || code > 0x10ffff) this.fail(`invalid character reference '&${ref};'`, at);
-        return String.fromCodePoint(code);
+    let amp = raw.indexOf('&');
+    if (amp < 0) return raw;
+    let out = '';
+    let last = 0;
+    while (amp >= 0) {
+      out += raw.slice(last, amp);
+      // The predefined entities by far the most common; anything else takes the general reading below.
+      let length: number;
+      let value: string;
+      if (raw.startsWith('amp;', amp + 1)) {
+        length = 5;
+        value = '&';
+      } else if (raw.startsWith('lt;', amp + 1)) {
+        length = 4;
+        value = '<';
+      } else if (raw.startsWith('gt;', amp + 1)) {
+        length = 4;
+        value = '>';
+      } else if (raw.startsWith('quot;', amp + 1)) {
+        length = 6;
+        value = '"';
+      } else if (raw.startsWith('apos;', amp + 1)) {
+        length = 6;
+        value = "'";
+      } else {
+        ENTITY.lastIndex = amp;
+        const match = ENTITY.exec(raw)!;
+        length = match[0].length;
+        value = this.entity(match[0], match[1], at);
       }
-      const value = PREDEFINED[ref];
-      if (value === undefined) this.fail(`undefined entity '&${ref};' (only the predefined XML entities are accepted)`, at);
-      return value;
-    });
+      out += value;
+      last = amp + length;
+      amp = raw.indexOf('&', last);
+    }
+    return out + raw.slice(last);
   }
+
+  private entity(match: string, ref: string, at: number): string {
+    if (!match.endsWith(';')) this.fail(`unterminated entity reference '${match}'`, at);
+    if (ref.startsWith('#')) {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (!Number.isFinite(code) || code < 0 || code > 0x10ffff) this.fail(`invalid character reference '&${ref};'`, at);
+      return String.fromCodePoint(code);
+    }
+    const value = Object.prototype.hasOwnProperty.call(PREDEFINED, ref) ? PREDEFINED[ref] : undefined;
+    if (value === undefined) this.fail(`undefined entity '&${ref};' (only the predefined XML entities are accepted)`, at);
+    return value;
+  }
+}
+
+/** One entity or character reference, read from its '&' (sticky): the name up to ';', '&' or whitespace. */
+const ENTITY = /&([^;&\s]*);?/y;
+
+/**
+ * `rest + chunk` as one flat string. A plain `+` makes a V8 cons string, and every charCodeAt on it then goes
+ * through the indirection; a join copies the two once per chunk instead.
+ */
+function joinFlat(rest: string, chunk: string): string {
+  return rest.length === 0 ? chunk : [rest, chunk].join('');
+}
+
+/** A flat copy of a short name, so that a cached name never keeps a chunk of the document alive. */
+function ownCopy(value: string): string {
+  return (' ' + value).slice(1);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -26,13 +26,38 @@ export interface OpenApi3Options {
 
 const SCHEMA_PREFIX = '#/components/schemas/';
 
-export function toOpenApi3(model: CsdlModel, options: OpenApi3Options = {}): OpenAPIV3.Document {
+/** One piece of the document, in document order: the head, then paths, then schemas, then the tail of components. */
+export type OpenApi3Part =
+  | { kind: 'head'; head: Pick<OpenAPIV3.Document, 'openapi' | 'info' | 'servers' | 'tags'> }
+  | { kind: 'path'; key: string; item: OpenAPIV3.PathItemObject }
+  | { kind: 'schema'; key: string; schema: JsonSchema }
+  | { kind: 'tail'; parameters: Record<string, OpenAPIV3.ParameterObject>; responses: Record<string, OpenAPIV3.ResponseObject> };
+
+/**
+ * The document as a lazy sequence of parts, shared by toOpenApi3 (which assembles them into one object) and
+ * writeOpenApi3 (which serializes each as it comes and lets it go), so both give the same JSON. Entity-set paths
+ * come first (one pass over the sets, reporting progress), then every schema, each built once when first needed.
+ * The model is only read; nothing is held from one part to the next but the names already queued.
+ */
+export function* openApi3Parts(model: CsdlModel, options: OpenApi3Options = {}): Generator<OpenApi3Part, void, undefined> {
   const warnings = options.warnings ?? [];
   const everything = !options.tables || options.tables.length === 0 || options.tables.some((t) => t.trim() === '*');
   const sets = selectEntitySets(model, options.tables);
-  const schemas = new Schemas(model, warnings, everything ? undefined : new Set(sets.map((s) => s.entityType)));
 
-  const paths: OpenAPIV3.PathsObject = {};
+  yield {
+    kind: 'head',
+    head: {
+      openapi: '3.0.3',
+      info: {
+        title: options.title ?? `${model.containerName || 'OData'} service`,
+        description: sentence(`Entity sets of ${model.namespace}, generated from the service's OData metadata`),
+        version: model.version || '4.0',
+      },
+      servers: [{ url: serverUrl(model) }],
+      tags: sets.map((s) => ({ name: s.name })),
+    },
+  };
+
   const ids = new OperationIds(warnings);
   const typeUse = new Map<string, number>();
   for (const set of sets) typeUse.set(set.entityType, (typeUse.get(set.entityType) ?? 0) + 1);
@@ -41,37 +66,179 @@ export function toOpenApi3(model: CsdlModel, options: OpenApi3Options = {}): Ope
   for (const set of sets) {
     const type = model.entityTypes.get(set.entityType);
     if (type) {
-      schemas.entity(type.qualifiedName);
-      addEntitySetPaths(paths, set, type, (typeUse.get(set.entityType) ?? 0) > 1, ids, warnings);
+      yield* entitySetPaths(set, type, (typeUse.get(set.entityType) ?? 0) > 1, ids, warnings);
     } else {
       warnings.push({ code: 'UnknownType', message: `Entity set ${set.name} refers to the unknown type '${set.entityType}'.`, where: set.name });
     }
     options.onProgress?.(++done, total);
   }
-  if (everything) schemas.all();
-  schemas.drain();
 
-  return {
-    openapi: '3.0.3',
-    info: {
-      title: options.title ?? `${model.containerName || 'OData'} service`,
-      description: sentence(`Entity sets of ${model.namespace}, generated from the service's OData metadata`),
-      version: model.version || '4.0',
-    },
-    servers: [{ url: serverUrl(model) }],
-    tags: sets.map((s) => ({ name: s.name })),
-    paths,
-    components: {
-      schemas: schemas.output as Record<string, OpenAPIV3.SchemaObject>,
-      parameters: PARAMETERS,
-      responses: {
-        error: {
-          description: 'Error',
-          content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}odata.error` } } },
-        },
+  const schemas = new Schemas(model, warnings, everything ? undefined : new Set(sets.map((s) => s.entityType)));
+  yield { kind: 'schema', key: 'odata.error', schema: ERROR_SCHEMA };
+  for (const set of sets) {
+    if (model.entityTypes.has(set.entityType)) yield* schemas.entity(set.entityType);
+  }
+  if (everything) yield* schemas.all();
+
+  yield {
+    kind: 'tail',
+    parameters: PARAMETERS,
+    responses: {
+      error: {
+        description: 'Error',
+        content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}odata.error` } } },
       },
     },
   };
+}
+
+/** The whole document in memory: for tests and small models; writeOpenApi3 streams the same JSON. */
+export function toOpenApi3(model: CsdlModel, options: OpenApi3Options = {}): OpenAPIV3.Document {
+  let document: OpenAPIV3.Document | undefined;
+  const paths: OpenAPIV3.PathsObject = {};
+  const schemas: Record<string, OpenAPIV3.SchemaObject> = {};
+  for (const part of openApi3Parts(model, options)) {
+    switch (part.kind) {
+      case 'head':
+        document = { ...part.head, paths } as OpenAPIV3.Document;
+        break;
+      case 'path':
+        paths[part.key] = part.item;
+        break;
+      case 'schema':
+        schemas[part.key] = part.schema as OpenAPIV3.SchemaObject;
+        break;
+      case 'tail':
+        document!.components = { schemas, parameters: part.parameters, responses: part.responses };
+        break;
+    }
+  }
+  return document!;
+}
+
+export interface OpenApi3WriteStats {
+  entitySets: number;
+  paths: number;
+  schemas: number;
+  /** UTF-8 bytes written. */
+  bytes: number;
+  /** Calls to the output (each a chunk of about CHUNK characters, the last one shorter). */
+  chunks: number;
+}
+
+/** Where writeOpenApi3 writes: a stream (its backpressure respected) or a function given each chunk. */
+export type OpenApi3Output = NodeJS.WritableStream | ((chunk: string) => void | Promise<void>);
+
+const CHUNK = 256 * 1024;
+
+/**
+ * Streams the document toOpenApi3 builds, as the same JSON text (JSON.parse of it deep-equals toOpenApi3's result,
+ * with the same key order), without ever holding the document or its string: each path item and each schema is
+ * built, serialized with JSON.stringify and let go, the text gathered into chunks of about 256 K characters. On a
+ * stream it waits for 'drain' whenever write() asks to, and rejects on the stream's 'error'; it does not end the
+ * stream (the caller may add to it, and ends it).
+ *
+ * The JSON is compact. That is not what bounds the memory (each part could be indented on its own), but it is the
+ * output for machines this is: indentation would make the 30 MB-input document about twice as large for nobody to
+ * read, and odata-openapi writes compact JSON too unless asked (--pretty). `indent` gives JSON.stringify's
+ * indentation for people who want to read it (the CLI's openapi.json): the text is then that of
+ * JSON.stringify(toOpenApi3(...), null, indent).
+ */
+export async function writeOpenApi3(
+  model: CsdlModel,
+  options: OpenApi3Options & { indent?: number },
+  out: OpenApi3Output,
+): Promise<OpenApi3WriteStats> {
+  const stats: OpenApi3WriteStats = { entitySets: 0, paths: 0, schemas: 0, bytes: 0, chunks: 0 };
+  const indent = Math.max(0, Math.min(10, Math.floor(options.indent ?? 0)));
+  const pad = (depth: number) => (indent ? `\n${' '.repeat(indent * depth)}` : '');
+  // JSON.stringify(value, null, indent) of a value nested `depth` deep: every line break of it indented further.
+  const nested = (value: unknown, depth: number) => {
+    const text = JSON.stringify(value, null, indent);
+    return indent && depth ? text.replace(/\n/g, pad(depth)) : text;
+  };
+  const colon = indent ? ': ' : ':';
+  const member = (key: string, value: unknown, depth: number) => `${JSON.stringify(key)}${colon}${nested(value, depth)}`;
+
+  let failure: Error | undefined;
+  const stream = typeof out === 'function' ? undefined : out;
+  const onError = (e: Error) => {
+    failure ??= e;
+  };
+  stream?.on('error', onError);
+  let buffer = '';
+  const flush = async () => {
+    if (failure) throw failure;
+    if (!buffer) return;
+    const chunk = buffer;
+    buffer = '';
+    stats.bytes += Buffer.byteLength(chunk);
+    stats.chunks++;
+    if (typeof out === 'function') {
+      await out(chunk);
+    } else if (!out.write(chunk)) {
+      await new Promise<void>((resolve, reject) => {
+        const done = (e?: Error) => {
+          out.off('drain', done);
+          out.off('error', done);
+          out.off('close', done);
+          if (e) reject(e);
+          else if (failure) reject(failure);
+          else resolve();
+        };
+        out.on('drain', done);
+        out.on('error', done);
+        // A stream destroyed while waiting never drains; its 'error' (if any) comes first.
+        out.on('close', done);
+      });
+    }
+    if (failure) throw failure;
+  };
+  const write = async (text: string) => {
+    buffer += text;
+    if (buffer.length >= CHUNK) await flush();
+  };
+
+  try {
+    // Whether the next member of the object open (paths, then components/schemas) is its first: no comma before it.
+    let first = true;
+    for (const part of openApi3Parts(model, options)) {
+      switch (part.kind) {
+        case 'head': {
+          const h = part.head;
+          stats.entitySets = h.tags?.length ?? 0;
+          await write(
+            `{${pad(1)}${member('openapi', h.openapi, 1)},${pad(1)}${member('info', h.info, 1)},${pad(1)}${member('servers', h.servers, 1)},` +
+              `${pad(1)}${member('tags', h.tags, 1)},${pad(1)}${JSON.stringify('paths')}${colon}{`,
+          );
+          first = true;
+          break;
+        }
+        case 'path':
+          await write(`${first ? '' : ','}${pad(2)}${member(part.key, part.item, 2)}`);
+          first = false;
+          stats.paths++;
+          break;
+        case 'schema':
+          if (stats.schemas === 0) {
+            // Closes paths (an empty one as JSON.stringify writes it: {}), opens components/schemas.
+            await write(`${stats.paths ? pad(1) : ''}},${pad(1)}${JSON.stringify('components')}${colon}{${pad(2)}${JSON.stringify('schemas')}${colon}{`);
+            first = true;
+          }
+          await write(`${first ? '' : ','}${pad(3)}${member(part.key, part.schema, 3)}`);
+          first = false;
+          stats.schemas++;
+          break;
+        case 'tail':
+          await write(`${pad(2)}},${pad(2)}${member('parameters', part.parameters, 2)},${pad(2)}${member('responses', part.responses, 2)}${pad(1)}}${pad(0)}}`);
+          break;
+      }
+    }
+    await flush();
+  } finally {
+    stream?.off('error', onError);
+  }
+  return stats;
 }
 
 function serverUrl(model: CsdlModel): string {
@@ -121,20 +288,19 @@ const errorResponse = { $ref: '#/components/responses/error' };
 /** Types written unquoted in a key; everything else is a quoted string. */
 const UNQUOTED = new Set(['Edm.Guid', 'Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte', 'Edm.SByte', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Boolean', 'Edm.Date', 'Edm.DateTimeOffset', 'Edm.TimeOfDay']);
 
-function addEntitySetPaths(
-  paths: OpenAPIV3.PathsObject,
+function* entitySetPaths(
   set: EntitySet,
   type: EntityType,
   sharedType: boolean,
   ids: OperationIds,
   warnings: GeneratorWarning[],
-): void {
+): Generator<OpenApi3Part, void, undefined> {
   const name = type.qualifiedName;
   const singular = pascalCase(sharedType ? set.name : type.name);
   const plural = pascalCase(set.name);
   const tags = [set.name];
   const base = `/${set.name}`;
-  paths[base] = {
+  const collection: OpenAPIV3.PathItemObject = {
     get: {
       operationId: ids.take(`List${plural}`, base),
       summary: `Get entities from ${set.name}`,
@@ -164,6 +330,7 @@ function addEntitySetPaths(
       responses: { 201: { description: 'Created entity', content: json(ref(name)) }, '4XX': errorResponse },
     },
   };
+  yield { kind: 'path', key: base, item: collection };
   const keys = type.keyProperties.map((k) => type.allProperties.get(k)).filter((p): p is Property => !!p);
   if (!keys.length || keys.length !== type.keyProperties.length) {
     warnings.push({ code: 'SkippedOperation', message: `${set.name} has no usable key; only the collection path is described.`, where: base });
@@ -186,7 +353,7 @@ function addEntitySetPaths(
     };
   });
   const byKey = `${base}(${segment})`;
-  paths[byKey] = {
+  const entity: OpenAPIV3.PathItemObject = {
     parameters: keyParams,
     get: {
       operationId: ids.take(`Get${singular}`, byKey),
@@ -210,6 +377,7 @@ function addEntitySetPaths(
       responses: { 204: { description: 'Success' }, '4XX': errorResponse },
     },
   };
+  yield { kind: 'path', key: byKey, item: entity };
 }
 
 function paramName(name: string): string {
@@ -217,12 +385,12 @@ function paramName(name: string): string {
 }
 
 /**
- * components/schemas, filled on demand: a type referred to is queued and built once. With an allow-list (`tables`)
- * navigation properties to entity types outside it are left out, so the document stays closed without pulling in
- * the whole model.
+ * components/schemas, built on demand: a type referred to is queued and built once, and each schema is handed out
+ * as soon as it is built (the caller keeps or writes it; nothing is kept here but the names queued). With an
+ * allow-list (`tables`) navigation properties to entity types outside it are left out, so the document stays closed
+ * without pulling in the whole model.
  */
 class Schemas {
-  readonly output: Record<string, JsonSchema> = { 'odata.error': ERROR_SCHEMA };
   private readonly queued = new Set<string>();
   private readonly queue: { name: string; kind: 'complex' | 'entity' | 'enum' }[] = [];
   private readonly ctx: EdmSchemaContext;
@@ -245,23 +413,26 @@ class Schemas {
     };
   }
 
-  entity(qualifiedName: string): void {
+  /** The entity type's schemas and everything they refer to not handed out yet. */
+  *entity(qualifiedName: string): Generator<OpenApi3Part, void, undefined> {
     this.enqueue(qualifiedName, 'entity');
-    this.drain();
+    yield* this.drain();
   }
 
-  all(): void {
+  /** Every type of the model not handed out yet. */
+  *all(): Generator<OpenApi3Part, void, undefined> {
     for (const name of this.model.entityTypes.keys()) this.enqueue(name, 'entity');
     for (const name of this.model.complexTypes.keys()) this.enqueue(name, 'complex');
     for (const name of this.model.enumTypes.keys()) this.enqueue(name, 'enum');
+    yield* this.drain();
   }
 
-  drain(): void {
+  private *drain(): Generator<OpenApi3Part, void, undefined> {
     while (this.queue.length) {
       const { name, kind } = this.queue.pop()!;
-      if (kind === 'enum') this.buildEnum(name);
-      else if (kind === 'complex') this.buildComplex(name);
-      else this.buildEntity(name);
+      if (kind === 'enum') yield this.buildEnum(name);
+      else if (kind === 'complex') yield this.buildComplex(name);
+      else yield* this.buildEntity(name);
     }
   }
 
@@ -271,24 +442,24 @@ class Schemas {
     this.queue.push({ name, kind });
   }
 
-  private buildEnum(name: string): void {
+  private buildEnum(name: string): OpenApi3Part {
     const type = this.model.enumTypes.get(name)!;
     const schema = enumSchema(type);
     schema.title = type.name;
     if (type.description) schema.description = type.description;
-    this.output[name] = schema;
+    return { kind: 'schema', key: name, schema };
   }
 
-  private buildComplex(name: string): void {
+  private buildComplex(name: string): OpenApi3Part {
     const type = this.model.complexTypes.get(name)!;
     const properties: Record<string, JsonSchema> = {};
     for (const prop of type.allProperties.values()) properties[prop.name] = this.property(prop);
     const schema: JsonSchema = { type: 'object', title: type.name, properties };
     if (type.description) schema.description = type.description;
-    this.output[name] = schema;
+    return { kind: 'schema', key: name, schema };
   }
 
-  private buildEntity(name: string): void {
+  private buildEntity(name: string): OpenApi3Part[] {
     const type = this.model.entityTypes.get(name)!;
     const keys = new Set(type.keyProperties);
     const read: Record<string, JsonSchema> = {};
@@ -309,14 +480,15 @@ class Schemas {
       read[nav.name] = nav.collection ? { type: 'array', items: { $ref: target } } : nav.nullable ? { allOf: [{ $ref: target }], nullable: true } : { $ref: target };
     }
     const description = type.description;
-    this.output[name] = { type: 'object', title: type.name, ...(description ? { description } : {}), properties: read };
-    this.output[`${name}-create`] = {
-      type: 'object',
-      title: `${type.name} (for create)`,
-      properties: create,
-      ...(required.length ? { required } : {}),
-    };
-    this.output[`${name}-update`] = { type: 'object', title: `${type.name} (for update)`, properties: update };
+    return [
+      { kind: 'schema', key: name, schema: { type: 'object', title: type.name, ...(description ? { description } : {}), properties: read } },
+      {
+        kind: 'schema',
+        key: `${name}-create`,
+        schema: { type: 'object', title: `${type.name} (for create)`, properties: create, ...(required.length ? { required } : {}) },
+      },
+      { kind: 'schema', key: `${name}-update`, schema: { type: 'object', title: `${type.name} (for update)`, properties: update } },
+    ];
   }
 
   private property(prop: Property): JsonSchema {

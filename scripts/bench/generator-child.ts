@@ -1,8 +1,10 @@
 /**
  * Child process of the generator benchmark: converts one $metadata file to an OpenAPI 3 document of every entity
- * set with this package's generator (`ours`) or with odata-openapi (`odata-openapi`, the same steps as its CLI:
- * read, xml2json, csdl2openapi, stringify chunked to the file), then prints {ms, maxRssMB, outputBytes} as one JSON
- * line. Each run is alone in its process, so the peak RSS is its own.
+ * set with this package's generator (`ours`: parseCsdlStream, then writeOpenApi3 streaming compact JSON to the
+ * file) or with odata-openapi (`odata-openapi`, the same steps as its CLI without --pretty: read, xml2json,
+ * csdl2openapi, compact JSON stringified chunked to the file), then prints {ms, maxRssMB, outputBytes} as one JSON
+ * line. Each run is alone in its process, so the peak RSS is its own. Both outputs are compact JSON, so their sizes
+ * compare like for like.
  *
  *   node generator-child.js ours|odata-openapi <input.xml> <output.json>
  */
@@ -11,12 +13,15 @@ import { once } from 'node:events';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseCsdlStream } from '../../client/metadata/csdl';
-import { toOpenApi3 } from '../../connectors/openapi3';
+import { writeOpenApi3 } from '../../connectors/openapi3';
 
 async function ours(input: string, output: string): Promise<void> {
   const model = await parseCsdlStream(fs.createReadStream(input, { highWaterMark: 1024 * 1024 }));
-  const document = toOpenApi3(model, {});
-  await fs.promises.writeFile(output, JSON.stringify(document));
+  // Streamed, compact (as odata-openapi's CLI without --pretty, and as the other side here).
+  const stream = fs.createWriteStream(output);
+  await writeOpenApi3(model, {}, stream);
+  stream.end();
+  await once(stream, 'finish');
 }
 
 async function odataOpenapi(input: string, output: string): Promise<void> {

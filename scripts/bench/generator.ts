@@ -1,8 +1,8 @@
 /**
  * Generator benchmark (npm run bench, section `generator`): this package's OpenAPI 3 conversion of every entity set
- * (parseCsdlStream + toOpenApi3) against odata-openapi 0.29.0 on the same inputs, each run in a process of its own
- * (generator-child.js) measuring wall time and peak RSS (process.resourceUsage().maxRSS), best of BENCH_GENERATOR_RUNS
- * (default 1). Inputs: the real Dataverse v8.2 $metadata, Microsoft Graph v1.0 (unzipped to a temp file), a synthetic
+ * (parseCsdlStream + writeOpenApi3, streamed) against odata-openapi 0.29.0 on the same inputs, each run in a process
+ * of its own (generator-child.js) measuring wall time and peak RSS (process.resourceUsage().maxRSS), best of
+ * BENCH_GENERATOR_RUNS (default 1). Both write compact JSON (odata-openapi's CLI default), so output sizes compare. Inputs: the real Dataverse v8.2 $metadata, Microsoft Graph v1.0 (unzipped to a temp file), a synthetic
  * Dataverse document (2,000 types × 60 properties, ~30 MB) and a synthetic F&O one (3,000 entities).
  * BENCH_GENERATOR_INPUTS=dataverse-v8.2,graph-v1.0,synthetic-dataverse,synthetic-fno restricts them;
  * BENCH_GENERATOR_TIMEOUT_S (default 600) bounds each run; a run over it is reported as a timeout.

@@ -4,11 +4,13 @@
  * their code and location, the paths written to stdout.
  */
 import * as fs from 'node:fs';
+import { once } from 'node:events';
 import * as path from 'node:path';
 import type { CsdlModel } from '../../client/metadata/model';
 import { GeneratorError } from '../../connectors/errors';
 import { generateConnectors } from '../../connectors/generate';
-import { toOpenApi3 } from '../../connectors/openapi3';
+import { writeOpenApi3 } from '../../connectors/openapi3';
+import { selectEntitySets } from '../../connectors/typed/select';
 import type { GenerateOptions, GeneratorWarning } from '../../connectors/types';
 import { writeConnectors } from '../../connectors/write';
 import type { GenerateArgs } from './args';
@@ -55,13 +57,31 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<ExitCo
   }
 }
 
+/**
+ * openapi.json streamed (writeOpenApi3): neither the document nor its text is ever whole in memory. Written to a
+ * temporary file renamed at the end, so a failure (an unknown --tables name, a full disk) leaves no partial
+ * openapi.json. Indented by 2 as before: the file is also for people to read, and indentation costs no memory when
+ * streamed (only time and size).
+ */
 async function openApi3(model: CsdlModel, args: GenerateArgs, onProgress: GenerateOptions['onProgress'], io: CliIo): Promise<ExitCode> {
   const warnings: GeneratorWarning[] = [];
-  const document = toOpenApi3(model, { tables: args.tables, title: args.title, onProgress, warnings });
-  if (!args.quiet) for (const w of warnings) io.stderr(`${formatWarning(w)}\n`);
+  selectEntitySets(model, args.tables); // an unknown name refused before anything is created
   await fs.promises.mkdir(args.out, { recursive: true });
   const file = path.join(args.out, 'openapi.json');
-  await fs.promises.writeFile(file, `${JSON.stringify(document, null, 2)}\n`);
+  const partial = `${file}.${process.pid}.partial`;
+  const stream = fs.createWriteStream(partial);
+  try {
+    await once(stream, 'open');
+    await writeOpenApi3(model, { tables: args.tables, title: args.title, onProgress, warnings, indent: 2 }, stream);
+    stream.end('\n');
+    await once(stream, 'finish');
+    await fs.promises.rename(partial, file);
+  } catch (e) {
+    stream.destroy();
+    await fs.promises.rm(partial, { force: true });
+    throw e;
+  }
+  if (!args.quiet) for (const w of warnings) io.stderr(`${formatWarning(w)}\n`);
   io.stdout(`${file}\n`);
   return EXIT.OK;
 }

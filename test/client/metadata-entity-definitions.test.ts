@@ -23,7 +23,7 @@ describe('EntityDefinitions against the emulator', () => {
 
   test('listTables: names, labels, primary columns, flags', async () => {
     const tables = await definitions().listTables();
-    expect(tables).toHaveLength(16);
+    expect(tables).toHaveLength(22); // the sample tables and the webhook registration tables
     expect(tables.find((t) => t.logicalName === 'account')).toEqual({
       logicalName: 'account',
       entitySetName: 'accounts',
