@@ -32,6 +32,17 @@ import { callAction, callFunction, whoAmI, type OperationOptions, type WhoAmIRes
 import { countRows, iteratePages, iterateRows, retrieveMultiple, retrieveNextPage, type Page, type PageOptions } from './pages';
 import type { ODataQuery } from './query';
 import type { RowKey } from './row-path';
+import { registerCallback, unregisterCallback } from './webhooks/callbacks';
+import { registerWebhook, unregisterWebhook } from './webhooks/register';
+import type {
+  CallbackRegistration,
+  RegisterCallbackOptions,
+  RegisterWebhookOptions,
+  UnregisterCallbackTarget,
+  UnregisterResult,
+  UnregisterWebhookTarget,
+  WebhookRegistration,
+} from './webhooks/types';
 
 export class DataverseClient {
   readonly context: DataverseContext;
@@ -140,5 +151,19 @@ export class DataverseClient {
   }
   deleteFile(set: string, key: RowKey, column: string, options?: CallOptions): Promise<void> {
     return deleteFile(this.context, set, key, column, options);
+  }
+
+  // Webhooks (serviceendpoint + steps, callbackregistrations); idempotent: safe to repeat after a failure.
+  registerWebhook(options: RegisterWebhookOptions): Promise<WebhookRegistration> {
+    return registerWebhook(this, options);
+  }
+  unregisterWebhook(target: UnregisterWebhookTarget): Promise<UnregisterResult> {
+    return unregisterWebhook(this, target);
+  }
+  registerCallback(options: RegisterCallbackOptions): Promise<CallbackRegistration> {
+    return registerCallback(this, options);
+  }
+  unregisterCallback(target: UnregisterCallbackTarget): Promise<{ callbackRegistrationIds: string[] }> {
+    return unregisterCallback(this, target);
   }
 }

@@ -1,4 +1,4 @@
-/** The Dataverse Web API client: rows, queries, FetchXML, change tracking, functions and actions, files. */
+/** The Dataverse Web API client: rows, queries, FetchXML, change tracking, functions and actions, files, webhooks. */
 export { DataverseClient } from './client';
 export { DataverseContext, type CallOptions, type DataverseClientOptions, type Send } from './context';
 export type { DeleteOptions, RepresentationOptions, RetrieveOptions, Row, UpdateOptions, UpsertMode, UpsertOptions, WriteResult } from './crud';
@@ -17,3 +17,12 @@ export { executeBatch } from './batch';
 export type { BatchOperation, BatchOptions, BatchOutcome, BatchResult, BatchTarget } from './batch-types';
 export { toBatchOperation, writeResultOfBatch } from './batch-requests';
 export { createRequest, deleteRequest, retrieveRequest, updateRequest, upsertRequest } from './crud';
+export {
+  registerWebhook, unregisterWebhook, registerCallback, unregisterCallback, callbackMessage, parseRemoteExecutionContext, WebhookPayloadError,
+  verifyWebhookAuth, safeEqual, authColumns, AUTH_TYPES,
+} from './webhooks';
+export type {
+  CallbackRegistration, CallbackRunAs, CallbackScope, CleanRow, EntityReferenceValue, ImageColumns, IncomingWebhookRequest, ParsedExecutionContext,
+  ParseOptions, RegisterCallbackOptions, RegisterWebhookOptions, UnregisterCallbackTarget, UnregisterResult, UnregisterWebhookTarget, WebhookAuth,
+  WebhookEvent, WebhookPayloadErrorReason, WebhookRegistration,
+} from './webhooks';
