@@ -52,6 +52,8 @@ describe('real n8n 2.41.1 with this package installed', () => {
       console.warn(`[e2e] package.json n8n.nodes is empty: node-type assertion skipped (n8n listed ${ours.length} ${PACKAGE_NAME}.* types)`);
     } else {
       expect(ours.length).toBeGreaterThanOrEqual(declaredNodes.length);
+      const trigger = ours.find((t) => t.name === `${PACKAGE_NAME}.dataverseChangesTrigger`);
+      expect(trigger).toMatchObject({ polling: true, group: ['trigger'] });
     }
     if (declaredCreds.length > 0) {
       const creds: any[] = await n8n.api.credentialTypes();

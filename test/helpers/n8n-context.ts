@@ -16,6 +16,7 @@ import type {
   INodeExecutionData,
   INodeProperties,
   INodeType,
+  IPollFunctions,
 } from 'n8n-workflow';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { emulatorCredentialData } from '../../scripts/n8n/emulator-credential';
@@ -202,4 +203,38 @@ export function useNodeEmulator(): { emulator: RunningEmulator; credentials: Rec
     await env.emulator?.stop();
   });
   return env;
+}
+
+/**
+ * IPollFunctions for a polling trigger: parameters without item index, the node's static data (the object n8n keeps
+ * per workflow; pass the same one again to stand for a restart) and the mode ('trigger' when active, 'manual' for
+ * the editor's "Fetch Test Event").
+ */
+export function pollContext(
+  node: INodeType,
+  params: Params,
+  credentials: Record<string, ICredentialDataDecryptedObject>,
+  staticData: IDataObject = {},
+  mode: 'manual' | 'trigger' = 'trigger',
+): IPollFunctions {
+  const ctx = {
+    getNode: () => ({ ...TEST_NODE, name: node.description.displayName, type: `n8n-nodes-dynamics365.${node.description.name}`, parameters: params as INode['parameters'] }),
+    getMode: () => mode,
+    getActivationMode: () => (mode === 'manual' ? 'manual' : 'activate'),
+    getWorkflowStaticData: (type: string) => {
+      if (type !== 'node') throw new Error(`Only the node's static data is kept here, not '${type}'`);
+      return staticData;
+    },
+    getPollBudgetMs: () => 60_000,
+    getNodeParameter: (name: string, fallback?: unknown, opts?: { extractValue?: boolean }) => parameter(node, params, name, fallback, opts),
+    getCredentials: async (type: string) => {
+      const c = credentials[type];
+      if (!c) throw new Error(`Node does not have any credentials of type '${type}' set`);
+      return c;
+    },
+    helpers: {
+      returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+    },
+  };
+  return ctx as unknown as IPollFunctions;
 }

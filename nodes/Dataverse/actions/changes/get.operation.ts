@@ -10,7 +10,7 @@ import { deltaLinkFor, parseDeltaToken } from './delta-token';
 import { explainTrackingError } from './tracking-errors';
 
 const show = { show: { resource: ['changes'], operation: ['get'] } };
-const MAX_PAGE_SIZE = 5000;
+export const MAX_PAGE_SIZE = 5000;
 
 export const description: INodeProperties[] = [
   { ...tableLocator, description: 'The table to read the changes of; change tracking must be enabled on it', displayOptions: show },
@@ -61,7 +61,8 @@ export const description: INodeProperties[] = [
   },
 ];
 
-function pageSizeOption(options: IDataObject): number | undefined {
+/** The Page Size option, checked (shared with the Dataverse Changes Trigger). */
+export function pageSizeOption(options: IDataObject): number | undefined {
   if (options.pageSize === undefined || options.pageSize === '') return undefined;
   const size = Number(options.pageSize);
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
@@ -70,7 +71,8 @@ function pageSizeOption(options: IDataObject): number | undefined {
   return size;
 }
 
-function changeItem(change: Change, table: TableInfo, friendly: boolean): IDataObject {
+/** One output item per change: { changeType: 'newOrUpdated', id, row } or { changeType: 'deleted', id }. */
+export function changeItem(change: Change, table: TableInfo, friendly: boolean): IDataObject {
   if (change.kind === 'delete') return { changeType: 'deleted', id: change.id };
   const id = change.row[table.primaryIdAttribute];
   return { changeType: 'newOrUpdated', id: typeof id === 'string' ? id : null, row: outputRow(change.row, friendly) };
