@@ -16,10 +16,15 @@ import type { Row } from './crud';
 export type Change = { kind: 'upsert'; row: Row } | { kind: 'delete'; id: string };
 
 export interface TrackChangesOptions extends CallOptions {
-  /** Columns to sync (first sync only: later ones reuse the columns baked into the deltaLink). */
+  /** Columns to sync (with deltaLink, the columns baked into the link are used instead). */
   select?: string[];
   /** The deltaLink saved from the previous sync; omitted or undefined starts a full sync. */
   deltaLink?: string | undefined;
+  /**
+   * Only the `$deltatoken` value of a saved deltaLink (what a low-code user copies around): the changes since it are
+   * asked for on `set` with the current `select`. Ignored when deltaLink is given.
+   */
+  deltaToken?: string | undefined;
   pageSize?: number;
   annotations?: AnnotationsOption;
 }
@@ -35,6 +40,19 @@ export function initialSyncRequest(set: string, options: TrackChangesOptions = {
     headers: headers(options),
     idempotent: true,
     operation: `trackChanges ${set} (initial sync)`,
+    ...callOptions(options),
+  };
+}
+
+export function deltaTokenRequest(set: string, token: string, options: TrackChangesOptions = {}): RequestSpec {
+  if (!token.trim()) throw invalidArgument(`trackChanges ${set}: the delta token is empty.`);
+  const query = queryString({ select: options.select });
+  return {
+    method: 'GET',
+    path: `${setPath(set)}${query}${query ? '&' : '?'}$deltatoken=${encodeURIComponent(token)}`,
+    headers: headers(options),
+    idempotent: true,
+    operation: `trackChanges ${set} (changes since the saved delta token)`,
     ...callOptions(options),
   };
 }
@@ -71,9 +89,9 @@ export class ChangeFeed implements AsyncIterable<Change> {
     private readonly options: TrackChangesOptions = {},
   ) {}
 
-  /** True after the first sync, i.e. when a deltaLink was given and only changes are returned. */
+  /** True after the first sync, i.e. when a deltaLink or token was given and only changes are returned. */
   get isDelta(): boolean {
-    return this.options.deltaLink !== undefined;
+    return this.options.deltaLink !== undefined || this.options.deltaToken !== undefined;
   }
 
   async *changes(): AsyncGenerator<Change, void, undefined> {
@@ -81,7 +99,9 @@ export class ChangeFeed implements AsyncIterable<Change> {
     this.started = true;
     const { ctx, set, options } = this;
     let spec: RequestSpec | undefined =
-      options.deltaLink !== undefined ? linkRequest(ctx, set, options.deltaLink, '@odata.deltaLink', options) : initialSyncRequest(set, options);
+      options.deltaLink !== undefined ? linkRequest(ctx, set, options.deltaLink, '@odata.deltaLink', options)
+      : options.deltaToken !== undefined ? deltaTokenRequest(set, options.deltaToken, options)
+      : initialSyncRequest(set, options);
     while (spec) {
       const body: Record<string, unknown> | undefined = parseJson(await ctx.execute(spec));
       if (!body || !Array.isArray(body.value)) throw invalidResponse(`${spec.operation}: the answer has no 'value' array.`);

@@ -28,7 +28,7 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import type { Change } from '../../client/dataverse/changes';
 import type { TableInfo } from '../../client/metadata/entity-definitions';
-import { deltaLinkFor, parseDeltaToken } from '../Dataverse/actions/changes/delta-token';
+import { deltaTokenFor, parseDeltaToken } from '../Dataverse/actions/changes/delta-token';
 import { changeItem, pageSizeOption } from '../Dataverse/actions/changes/get.operation';
 import { explainTrackingError, isTokenRefused } from '../Dataverse/actions/changes/tracking-errors';
 import { outputRow } from '../Dataverse/actions/helpers';
@@ -108,18 +108,18 @@ interface Read {
 }
 
 /** Reads every page; the deltaLink exists only once all of them were read. */
-async function readAll(conn: Connection, s: Settings, deltaLink: string | undefined, select = s.select): Promise<Read> {
-  const feed = conn.dv.trackChanges(s.table.entitySetName, { select, deltaLink, pageSize: s.pageSize, annotations: s.friendly ? true : undefined });
+async function readAll(conn: Connection, s: Settings, deltaToken: string | undefined, select = s.select): Promise<Read> {
+  const feed = conn.dv.trackChanges(s.table.entitySetName, { select, deltaToken, pageSize: s.pageSize, annotations: s.friendly ? true : undefined });
   const changes: Change[] = [];
   for await (const change of feed.changes()) changes.push(change);
   return { changes, deltaLink: feed.deltaLink() };
 }
 
-/** The link to read the changes since the stored token, with this poll's columns; throws InputError when garbled. */
-function linkSince(conn: Connection, s: Settings, stored: string): string {
+/** The token of the stored deltaLink, checked against this environment and table; throws InputError when garbled. */
+function tokenSince(conn: Connection, s: Settings, stored: string): string {
   const parsed = parseDeltaToken(stored);
   if (!parsed) throw new InputError('The stored delta token is empty.', 'InvalidDeltaToken');
-  return deltaLinkFor(conn, s.table, parsed, s.select);
+  return deltaTokenFor(conn, s.table, parsed);
 }
 
 function toItems(changes: Change[], s: Settings): INodeExecutionData[] {
@@ -165,7 +165,7 @@ export async function pollChanges(ctx: IPollFunctions, conn: Connection): Promis
 
   let read: Read;
   try {
-    read = await readAll(conn, s, linkSince(conn, s, stored));
+    read = await readAll(conn, s, tokenSince(conn, s, stored));
   } catch (error) {
     if (!(error instanceof InputError) && !isTokenRefused(error)) throw explainTrackingError(error, s.table, true);
     // The token is gone for good: start over once in this poll (a failure here throws and keeps the old state).
@@ -184,7 +184,7 @@ async function manualSample(conn: Connection, s: Settings, stored: string | unde
   if (stored) {
     let since: Change[] | undefined;
     try {
-      since = (await readAll(conn, s, linkSince(conn, s, stored))).changes;
+      since = (await readAll(conn, s, tokenSince(conn, s, stored))).changes;
     } catch (error) {
       // An expired token is the poll's business (it resyncs); the sample falls back to recent rows.
       if (!(error instanceof InputError) && !isTokenRefused(error)) throw explainTrackingError(error, s.table, true);

@@ -105,3 +105,20 @@ test('deleted entries in both OData forms', () => {
   });
   expect(toChange({ name: 'x' })).toEqual({ kind: 'upsert', row: { name: 'x' } });
 });
+
+test('a bare $deltatoken resumes on the table with the columns asked now, encoded in the query', async () => {
+  const first = f.client.trackChanges('accounts', { select: ['name'] });
+  await all(first);
+  const token = new URL(first.deltaLink()).searchParams.get('$deltatoken')!;
+  const { id } = await f.client.create('accounts', { name: 'Since token', accountnumber: 'ST-1' });
+  f.sent.length = 0;
+  const resumed = f.client.trackChanges('accounts', { select: ['accountnumber'], deltaToken: token });
+  expect(resumed.isDelta).toBe(true);
+  const changes = await all(resumed);
+  expect(changes).toEqual([{ kind: 'upsert', row: expect.objectContaining({ accountid: id, accountnumber: 'ST-1' }) }]);
+  const url = new URL(f.sent[0].url);
+  expect(url.pathname).toMatch(/\/accounts$/);
+  expect(url.searchParams.get('$select')).toBe('accountnumber');
+  expect(url.searchParams.get('$deltatoken')).toBe(token);
+  await expect(f.client.trackChanges('accounts', { deltaToken: ' ' }).changes().next()).rejects.toThrow(/delta token is empty/);
+});

@@ -1,7 +1,7 @@
 /**
  * The Delta Token field: empty (full sync), the whole deltaLink a previous run output, or only its `$deltatoken`
- * value. Either way it becomes a link to the chosen table with the Columns of this run, so the field can be fed the
- * previous run's output as-is and the columns can change between runs.
+ * value. Either way only the token is handed to the client, which asks the chosen table for the changes with the
+ * Columns of this run, so the field can be fed the previous run's output as-is and the columns can change.
  */
 import type { TableInfo } from '../../../../client/metadata/entity-definitions';
 import { D365Error } from '../../../../client/http/errors';
@@ -66,10 +66,9 @@ function hostCheckError(conn: Connection, link: string): unknown {
   }
 }
 
-/** The link to GET for the changes since the token: checked against the environment and the chosen table. */
-export function deltaLinkFor(conn: Connection, table: TableInfo, parsed: ParsedToken, select: string[] | undefined): string {
-  const query = [select?.length ? `$select=${select.join(',')}` : undefined, `$deltatoken=${encodeURIComponent(parsed.token)}`].filter(Boolean).join('&');
-  if (!parsed.link) return `${table.entitySetName}?${query}`;
+/** The token to resume from, after checking that a whole link points at this environment and the chosen table. */
+export function deltaTokenFor(conn: Connection, table: TableInfo, parsed: ParsedToken): string {
+  if (!parsed.link) return parsed.token;
   const tokenTable = tableOfLink(parsed.link);
   if (tokenTable && tokenTable.toLowerCase() !== table.entitySetName.toLowerCase()) {
     throw new InputError(
@@ -77,14 +76,13 @@ export function deltaLinkFor(conn: Connection, table: TableInfo, parsed: ParsedT
       'DeltaTokenTableMismatch',
     );
   }
-  const link = `${parsed.link.origin}${parsed.link.pathname}?${query}`;
-  // The client's own host check (the same one trackChanges runs), here so the error can name the field.
-  const hostError = hostCheckError(conn, link);
+  // The client's own host check, so that a token copied from another environment is refused naming the field.
+  const hostError = hostCheckError(conn, parsed.link.href);
   if (hostError instanceof D365Error && hostError.code === 'OriginMismatch') {
     throw new InputError(
       `The Delta Token is a link to ${parsed.link.origin}, not to this credential's environment ${new URL(conn.dv.environmentUrl).origin}. Use a token output by a run against the same environment, or clear it to start a new full sync.`,
       'DeltaTokenOriginMismatch',
     );
   }
-  return link;
+  return parsed.token;
 }

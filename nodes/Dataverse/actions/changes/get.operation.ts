@@ -6,7 +6,7 @@ import type { Connection } from '../../transport/connection';
 import { tableLocator } from '../common.descriptions';
 import { outputRow, tableParameter } from '../helpers';
 import { checkSelect } from '../row/query.options';
-import { deltaLinkFor, parseDeltaToken } from './delta-token';
+import { deltaTokenFor, parseDeltaToken } from './delta-token';
 import { explainTrackingError } from './tracking-errors';
 
 const show = { show: { resource: ['changes'], operation: ['get'] } };
@@ -85,9 +85,9 @@ export async function execute(this: IExecuteFunctions, conn: Connection, i: numb
   const pageSize = pageSizeOption(options);
   const select = await checkSelect(conn, table, this.getNodeParameter('returnColumns', i, []));
   const parsed = parseDeltaToken(this.getNodeParameter('deltaToken', i, ''));
-  const deltaLink = parsed ? deltaLinkFor(conn, table, parsed, select) : undefined;
+  const deltaToken = parsed ? deltaTokenFor(conn, table, parsed) : undefined;
 
-  const feed = conn.dv.trackChanges(table.entitySetName, { select, deltaLink, pageSize, annotations: friendly ? true : undefined });
+  const feed = conn.dv.trackChanges(table.entitySetName, { select, deltaToken, pageSize, annotations: friendly ? true : undefined });
   const out: IDataObject[] = [];
   let nextDeltaToken: string;
   try {
