@@ -18,6 +18,7 @@ import { searchRows, searchTables } from './methods/listSearch';
 import { getFileColumns } from './methods/fileColumns';
 import { getChoiceColumns, getColumns, getOptionSetValues, getRelationships } from './methods/loadOptions';
 import { getColumns as getMapperColumns } from './methods/resourceMapping';
+import { authenticationProperty } from './descriptions/authentication';
 
 export class Dataverse implements INodeType {
   description: INodeTypeDescription = {
@@ -47,16 +48,7 @@ export class Dataverse implements INodeType {
       },
     ],
     properties: [
-      {
-        displayName: 'Authentication',
-        name: 'authentication',
-        type: 'options',
-        default: 'appRegistration',
-        options: [
-          { name: 'App Registration (Client Secret or Certificate)', value: 'appRegistration' },
-          { name: 'OAuth2 (Signed-in User)', value: 'oAuth2' },
-        ],
-      },
+      authenticationProperty,
       {
         displayName: 'Resource',
         name: 'resource',

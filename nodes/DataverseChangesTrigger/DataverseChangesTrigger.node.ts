@@ -5,7 +5,7 @@ import {
   type INodeTypeDescription,
   type IPollFunctions,
 } from 'n8n-workflow';
-import { MAX_PAGE_SIZE } from '../Dataverse/actions/changes/get.operation';
+import { changeOptions } from '../Dataverse/actions/changes/get.operation';
 import { tableLocator } from '../Dataverse/actions/common.descriptions';
 import { toNodeError } from '../Dataverse/helpers/errors';
 import { dynamics365AppRegistrationApiTest, dynamics365OAuth2ApiTest } from '../Dataverse/methods/credentialTest';
@@ -13,6 +13,7 @@ import { getColumns } from '../Dataverse/methods/loadOptions';
 import { getConnection, releaseConnection, type AuthenticationKind } from '../Dataverse/transport/connection';
 import { searchTrackedTables } from './listSearch';
 import { pollChanges } from './poll';
+import { authenticationProperty } from '../Dataverse/descriptions/authentication';
 
 /**
  * Polls a Dataverse table with change tracking (delta tokens) for users who cannot register webhooks.
@@ -46,16 +47,7 @@ export class DataverseChangesTrigger implements INodeType {
       },
     ],
     properties: [
-      {
-        displayName: 'Authentication',
-        name: 'authentication',
-        type: 'options',
-        default: 'appRegistration',
-        options: [
-          { name: 'App Registration (Client Secret or Certificate)', value: 'appRegistration' },
-          { name: 'OAuth2 (Signed-in User)', value: 'oAuth2' },
-        ],
-      },
+      authenticationProperty,
       {
         displayName:
           'Polls with Dataverse change tracking, which must be enabled on the table. The first poll only remembers where the table stands; later polls emit one item per row created, updated or deleted since the previous poll.',
@@ -107,21 +99,7 @@ export class DataverseChangesTrigger implements INodeType {
             description:
               'Whether the first poll (and the new full sync after an expired token) emits every current row as a New or Updated event; by default it emits nothing and only later changes are emitted',
           },
-          {
-            displayName: 'Friendly Rows (Formatted Values)',
-            name: 'formattedValues',
-            type: 'boolean',
-            default: false,
-            description: 'Whether to return rows as { fields, formatted, lookups, related } with choice labels and lookup names',
-          },
-          {
-            displayName: 'Page Size',
-            name: 'pageSize',
-            type: 'number',
-            typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
-            default: MAX_PAGE_SIZE,
-            description: 'How many changes to ask Dataverse for per request (odata.maxpagesize); every page is read, so this does not limit the output',
-          },
+          ...changeOptions,
         ],
       },
     ],

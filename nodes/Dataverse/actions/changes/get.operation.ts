@@ -12,6 +12,25 @@ import { explainTrackingError } from './tracking-errors';
 const show = { show: { resource: ['changes'], operation: ['get'] } };
 export const MAX_PAGE_SIZE = 5000;
 
+/** Options shared with the Dataverse Changes Trigger. */
+export const changeOptions: INodeProperties[] = [
+  {
+    displayName: 'Friendly Rows (Formatted Values)',
+    name: 'formattedValues',
+    type: 'boolean',
+    default: false,
+    description: 'Whether to return rows as { fields, formatted, lookups, related } with choice labels and lookup names',
+  },
+  {
+    displayName: 'Page Size',
+    name: 'pageSize',
+    type: 'number',
+    typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
+    default: MAX_PAGE_SIZE,
+    description: 'How many changes to ask Dataverse for per request (odata.maxpagesize); every page is read, so this does not limit the output',
+  },
+];
+
 export const description: INodeProperties[] = [
   { ...tableLocator, description: 'The table to read the changes of; change tracking must be enabled on it', displayOptions: show },
   {
@@ -41,23 +60,7 @@ export const description: INodeProperties[] = [
     placeholder: 'Add option',
     default: {},
     displayOptions: show,
-    options: [
-      {
-        displayName: 'Friendly Rows (Formatted Values)',
-        name: 'formattedValues',
-        type: 'boolean',
-        default: false,
-        description: 'Whether to return rows as { fields, formatted, lookups, related } with choice labels and lookup names',
-      },
-      {
-        displayName: 'Page Size',
-        name: 'pageSize',
-        type: 'number',
-        typeOptions: { minValue: 1, maxValue: MAX_PAGE_SIZE },
-        default: MAX_PAGE_SIZE,
-        description: 'How many changes to ask Dataverse for per request (odata.maxpagesize); every page is read, so this does not limit the output',
-      },
-    ],
+    options: changeOptions,
   },
 ];
 
