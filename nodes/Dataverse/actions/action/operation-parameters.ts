@@ -8,38 +8,24 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { declaredParameters } from '../../../../client/dataverse/operation-parameters';
 import type { CsdlModel, Operation, Parameter } from '../../../../client/metadata/model';
 import { InputError } from '../../helpers/errors';
+import { jsonObjectInput, parseJsonInput } from '../../helpers/json-input';
 
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
-
-function parseJson(text: string, where: string): unknown {
-  let reason: string;
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    reason = (e as Error).message;
-  }
-  // Thrown outside the catch: the router turns InputError into the item's NodeOperationError.
-  throw new InputError(`${where} is not valid JSON: ${reason}`, 'InvalidParameterValue');
 }
 
 function rawValues(ctx: IExecuteFunctions, i: number): Record<string, unknown> {
   const mode = ctx.getNodeParameter('parametersMode', i, 'mapper') as string;
   if (mode !== 'json') return { ...((ctx.getNodeParameter('parameters.value', i, {}) as Record<string, unknown> | null) ?? {}) };
   const json = ctx.getNodeParameter('parametersJson', i, '{}');
-  const value = typeof json === 'string' ? (json.trim() ? parseJson(json, 'Parameters (JSON)') : {}) : json;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InputError('Parameters (JSON) must be an object of parameter names and values, e.g. {"EntityNames": ["account"]}.', 'InvalidParameterValue');
-  }
-  return { ...(value as Record<string, unknown>) };
+  return jsonObjectInput(json, 'Parameters (JSON)', 'InvalidParameterValue', 'parameter names and values, e.g. {"EntityNames": ["account"]}');
 }
 
 /** Entity and complex parameters as objects: JSON text from a form field is parsed. */
 function structuredValue(model: CsdlModel, value: unknown, parameter: Parameter, operation: string): unknown {
   const structured = model.entityTypes.has(parameter.type) || model.complexTypes.has(parameter.type);
   if (typeof value !== 'string' || !structured) return value;
-  return parseJson(value, `The parameter '${parameter.name}' of ${operation} (${parameter.type})`);
+  return parseJsonInput(value, `The parameter '${parameter.name}' of ${operation} (${parameter.type})`, 'InvalidParameterValue');
 }
 
 /** The values to send for item i; empty optional parameters are left out. */

@@ -9,6 +9,7 @@ import type { BatchResult } from '../../../../client/dataverse/batch-types';
 import type { RequestSpec } from '../../../../client/dataverse/context';
 import { createRequest, deleteRequest, retrieveRequest, updateRequest, upsertRequest } from '../../../../client/dataverse/crud';
 import { InputError } from '../../helpers/errors';
+import { jsonObjectInput } from '../../helpers/json-input';
 import { buildBody, writableFields } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
 import { callHeaders, outputRow, rowIdParameter, tableParameter } from '../helpers';
@@ -88,20 +89,8 @@ interface Planned {
   spec: RequestSpec;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    return error;
-  }
-}
-
 function columnValues(ctx: IExecuteFunctions, i: number): Record<string, unknown> {
-  const raw = ctx.getNodeParameter('data', i, '{}') as unknown;
-  const value = typeof raw === 'string' ? parseJson(raw.trim() || '{}') : raw;
-  if (value instanceof SyntaxError) throw new InputError(`Column Values is not valid JSON: ${value.message}`, 'InvalidJson');
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError('Column Values must be a JSON object of column names and values.', 'InvalidJson');
-  return value as Record<string, unknown>;
+  return jsonObjectInput(ctx.getNodeParameter('data', i, '{}'), 'Column Values', 'InvalidJson', 'column names and values');
 }
 
 async function plan(ctx: IExecuteFunctions, conn: Connection, i: number, atomic: boolean): Promise<Planned> {
