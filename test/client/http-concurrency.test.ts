@@ -1,19 +1,21 @@
 /** The AIMD limiter against the emulator's real service protection limits, and cancellation of every kind of wait. */
 import { ConcurrencyLimiter } from '../../client/http/concurrency-limiter';
 import { D365Error } from '../../client/http/errors';
+import { TEST_LIMITS } from '../../emulator/limits/config';
 import type { ClientEvent } from '../../client/http/types';
 import { rejectionOf, startHttpTestEnv, useHttpTestEnv, type HttpTestEnv } from './http-kit';
 
-describe('AIMD against limits: test (4 concurrent per user, x-ms-dop-hint 2)', () => {
+describe('AIMD against the concurrency limit (4 concurrent per user, x-ms-dop-hint 2)', () => {
   let env: HttpTestEnv;
   beforeAll(async () => {
-    env = await startHttpTestEnv({ limits: 'test' });
+    // The test preset's concurrency and dop hint, with room in the execution-time budget for the slow requests below.
+    env = await startHttpTestEnv({ limits: { ...TEST_LIMITS, maxExecutionMs: 60_000 } });
   });
   afterAll(() => env.stop());
 
   it('30 concurrent GETs all complete; the limiter halves on real 429s, takes the dop hint, then grows back', async () => {
-    // Every request holds its server slot 50 ms, so starting 8 at once really exceeds the limit of 4.
-    env.emulator.faults.setRate(1, [{ kind: 'slow', delayMs: 50 }]);
+    // Every request holds its server slot 300 ms, so the 8 started at once overlap at the server even when TLS handshakes are slow on a busy machine.
+    env.emulator.faults.setRate(1, [{ kind: 'slow', delayMs: 300 }]);
     const limiterEvents: ClientEvent[] = [];
     const limiter = new ConcurrencyLimiter({ initial: 8, increaseAfter: 3, events: (e) => limiterEvents.push(e) });
     let inFlight = 0;
