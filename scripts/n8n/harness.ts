@@ -41,6 +41,11 @@ export interface StartN8nOptions {
   startTimeoutMs?: number;
   /** Keep the user folder after stop() (also N8N_E2E_KEEP=1); its path is printed. */
   keep?: boolean;
+  /**
+   * Start on the user folder of an earlier run (stopped with `keep`): its database, credentials, active workflows
+   * and static data, as after a restart of the same n8n. The folder is kept after stop().
+   */
+  userFolder?: string;
 }
 
 export interface WorkflowJson {
@@ -244,8 +249,9 @@ function n8nEnv(inst: N8nInstall, userFolder: string, port: number, brokerPort: 
 
 export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> {
   const inst = await ensureN8nInstalled();
-  const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
-  const keep = opts.keep || process.env.N8N_E2E_KEEP === '1';
+  const restart = opts.userFolder !== undefined;
+  const userFolder = opts.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
+  const keep = restart || opts.keep || process.env.N8N_E2E_KEEP === '1';
   let child: ChildProcess | undefined;
   let logText = '';
   let stopped = false;
@@ -271,9 +277,11 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
   };
 
   try {
-    const tPkg = Date.now();
-    installPackageInto(userFolder, inst);
-    process.stderr.write(`[n8n-harness] package installed into the user folder in ${((Date.now() - tPkg) / 1000).toFixed(1)} s\n`);
+    if (!restart) {
+      const tPkg = Date.now();
+      installPackageInto(userFolder, inst);
+      process.stderr.write(`[n8n-harness] package installed into the user folder in ${((Date.now() - tPkg) / 1000).toFixed(1)} s\n`);
+    }
     const port = await freePort();
     let brokerPort = await freePort();
     while (brokerPort === port) brokerPort = await freePort();
@@ -314,7 +322,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
     }
     process.stderr.write(`[n8n-harness] n8n ready on ${url} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 
-    const api = await connect(url, inst, userFolder, () => n8nEnv(inst, userFolder, port, brokerPort, opts));
+    const api = await connect(url, inst, userFolder, () => n8nEnv(inst, userFolder, port, brokerPort, opts), restart);
     return { url, userFolder, packageDir: path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME), api, log: () => logText, stop };
   } catch (e) {
     const tail = logText.split('\n').slice(-60).join('\n');
@@ -323,7 +331,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
   }
 }
 
-async function connect(url: string, inst: N8nInstall, userFolder: string, envOf: () => NodeJS.ProcessEnv): Promise<N8nApi> {
+async function connect(url: string, inst: N8nInstall, userFolder: string, envOf: () => NodeJS.ProcessEnv, restart: boolean): Promise<N8nApi> {
   let cookie = '';
   let apiKey = '';
   const call = async (method: string, pathname: string, body: unknown, headers: Record<string, string>) => {
@@ -351,7 +359,7 @@ async function connect(url: string, inst: N8nInstall, userFolder: string, envOf:
     (await call(method, `/api/v1${pathname.startsWith('/') ? '' : '/'}${pathname}`, body, { 'x-n8n-api-key': apiKey })).json;
 
   // Owner, login (cookie), API key: recipe §4.6.
-  await rest('POST', '/owner/setup', OWNER);
+  if (!restart) await rest('POST', '/owner/setup', OWNER);
   const { res } = await call('POST', '/rest/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password }, {});
   const setCookies = res.headers.getSetCookie();
   const auth = setCookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
