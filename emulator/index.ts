@@ -1,6 +1,7 @@
 /**
- * startEmulator(): a Dataverse Web API and an Entra ID token service on one HTTPS port of 127.0.0.1, with a CA
- * generated at start (written to caCertFile for clients to trust).
+ * startEmulator(): a Dataverse Web API and an Entra ID token service on one HTTPS port of 127.0.0.1, and a Finance &
+ * Operations environment on a second port (its own origin and token audience), with a CA generated at start
+ * (written to caCertFile for clients to trust).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +14,7 @@ import { seedEnvironment } from './dataverse/sample-data';
 import { DataverseSchema, SchemaSeed } from './dataverse/schema';
 import { createEntra, Entra } from './entra';
 import { createFaultInjector, FaultInjector } from './faults';
+import { startFnoListener, type FnoOptions, type RunningFno } from './fno';
 import { loadIdentity, SandboxIdentity } from './identity';
 import { createServiceProtection, LimitsConfig } from './limits';
 import { openDurableStore } from './store/durable-store';
@@ -44,6 +46,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Webhook delivery (callbacks go to loopback only): TLS trust, timeout, retry pause, queue and concurrency bounds. */
   webhooks?: WebhookOptions;
+  /** The Finance & Operations environment on a second port (default true); its rows are kept in dataDir too. */
+  fno?: boolean | FnoOptions;
 }
 
 export interface RunningEmulator {
@@ -59,6 +63,9 @@ export interface RunningEmulator {
   entra: Entra;
   faults: FaultInjector;
   service: DataverseService;
+  /** `https://127.0.0.1:PORT2/`: the F&O environment URL (token audience); undefined with `fno: false`. */
+  fnoUrl?: string;
+  fno?: RunningFno;
   webhooks: WebhookRuntime & {
     /** A server certificate for a local https receiver, signed by the emulator CA (trusted by default). */
     issueReceiverCertificate(hosts?: string[]): IssuedCertificate;
@@ -74,6 +81,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const now = options.now ?? Date.now;
   // Options that can be invalid (fault spec, limits) are checked first, before a temp dir or a port is taken.
   const faults = createFaultInjector(options.faults ?? { rules: [] });
+  const fnoOptions: FnoOptions | undefined = options.fno === false ? undefined : options.fno === true || options.fno === undefined ? {} : options.fno;
+  const fnoFaults = fnoOptions ? createFaultInjector(fnoOptions.faults ?? options.faults ?? { rules: [] }) : undefined;
   const protection = createServiceProtection(options.limits ?? 'real', now);
   const metadataXml = fs.readFileSync(options.metadataFile ?? path.join(MODEL_DIR, 'dataverse.xml'), 'utf8');
   const seed = JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'dataverse-seed.json'), 'utf8')) as SchemaSeed;
@@ -159,6 +168,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     now,
   });
   late.entra = entra;
+  const fno = fnoOptions
+    ? await startFnoListener({
+      ...fnoOptions,
+      key: server.keyPem,
+      cert: server.certPem,
+      maxBodyBytes: options.maxBodyBytes ?? 128 * 1024 * 1024,
+      limits: options.limits ?? 'real',
+      faultInjector: fnoFaults!,
+      sampleData: options.sampleData !== false,
+      now,
+      entra,
+      registeredIds: [entra.applicationUserIdFor(identity.clientId), identity.user.id],
+      dataDir: options.dataDir,
+    }).catch(async (e) => {
+      webhooks.runtime.close();
+      await running.close();
+      await durable?.close();
+      if (!options.dataDir) fs.rmSync(certDir, { recursive: true, force: true });
+      throw e;
+    })
+    : undefined;
   late.pipeline = createDataversePipeline({
     service,
     router,
@@ -183,6 +213,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     entra,
     faults,
     service,
+    fnoUrl: fno?.url,
+    fno,
     webhooks: { ...webhooks.runtime, issueReceiverCertificate: (hosts) => issueServerCertificate(ca, { hosts }) },
     readyLine: () =>
       JSON.stringify({
@@ -192,9 +224,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         clientId: result.clientId,
         clientSecret: result.clientSecret,
         caCertFile,
+        ...(fno ? { fnoUrl: fno.url } : {}),
       }),
     stop: async () => {
       webhooks.runtime.close();
+      await fno?.close();
       await running.close();
       await durable?.close();
       if (!options.dataDir) fs.rmSync(certDir, { recursive: true, force: true });

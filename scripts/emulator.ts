@@ -17,7 +17,7 @@ const USAGE = `Usage: npm run emulator -- [options]
   --token-lifetime S access token lifetime in seconds (default 3600)
   --help             show this help
 
-Prints one JSON line when ready: dataverseUrl, authorityUrl, tenantId, clientId, clientSecret, caCertFile.`;
+Prints one JSON line when ready: dataverseUrl, authorityUrl, tenantId, clientId, clientSecret, caCertFile, fnoUrl.`;
 
 export function parseEmulatorArgs(argv: string[]): EmulatorOptions {
   const options: EmulatorOptions = {};

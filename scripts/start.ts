@@ -23,6 +23,7 @@ async function main() {
     '',
     `  Environment URL   ${emulator.dataverseUrl}`,
     `  Web API           ${emulator.dataverseUrl}api/data/v9.2/`,
+    ...(emulator.fnoUrl ? [`  F&O environment   ${emulator.fnoUrl}   (OData ${emulator.fnoUrl}data/, tokens for scope ${emulator.fnoUrl}.default)`] : []),
     `  Authority         ${emulator.authorityUrl}`,
     `  Tenant ID         ${emulator.tenantId}`,
     `  Client ID         ${emulator.clientId}`,

@@ -11,7 +11,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { httpsRequest, type HttpResult } from '../helpers/emulator';
 
 const CLI = path.resolve(__dirname, '../../dist/scripts/emulator.js');
-const READY_KEYS = ['authorityUrl', 'caCertFile', 'clientId', 'clientSecret', 'dataverseUrl', 'tenantId'] as const;
+const READY_KEYS = ['authorityUrl', 'caCertFile', 'clientId', 'clientSecret', 'dataverseUrl', 'fnoUrl', 'tenantId'] as const;
 
 /** The ready line's fields. */
 type Ready = Pick<RunningEmulator, (typeof READY_KEYS)[number]>;

@@ -104,3 +104,39 @@ export async function startWebApi(options: EmulatorOptions = {}): Promise<WebApi
 export function useWebApi(options: EmulatorOptions = {}): WebApi {
   return useFixture(() => startWebApi(options), (web) => web.emulator.stop());
 }
+
+export interface FnoApi {
+  emulator: RunningEmulator;
+  token: string;
+  /** `https://127.0.0.1:PORT2/` */
+  fnoUrl: string;
+  /** JSON call; paths are relative to the F&O environment URL (`data/CustomersV3`, `api/services`). */
+  call(method: string, path: string, options?: { headers?: Record<string, string>; body?: unknown; token?: string }): Promise<HttpResult>;
+}
+
+/** Starts an emulator with a client-credentials token for the F&O environment (its URL is the audience). */
+export async function startFnoApi(options: EmulatorOptions = {}): Promise<FnoApi> {
+  const emulator = await startEmulator({ limits: 'off', ...options });
+  if (!emulator.fnoUrl) throw new Error('the emulator was started without its F&O environment');
+  const fnoUrl = emulator.fnoUrl;
+  const token = await appToken(emulator, fnoUrl);
+  return {
+    emulator,
+    token,
+    fnoUrl,
+    call: (method, path, opts = {}) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? token}`, accept: 'application/json', ...opts.headers };
+      let body: string | Buffer | undefined;
+      if (opts.body !== undefined) {
+        body = typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      return httpsRequest(emulator, method, path.startsWith('https://') ? path : fnoUrl + path, { headers, body });
+    },
+  };
+}
+
+/** One startFnoApi for the enclosing describe (or file), stopped after it. */
+export function useFnoApi(options: EmulatorOptions = {}): FnoApi {
+  return useFixture(() => startFnoApi(options), (api) => api.emulator.stop());
+}
