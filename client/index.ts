@@ -1,5 +1,6 @@
 /** The shared Dataverse client: connect once, then read, write, batch, page and track changes. */
-export { connectDataverse, type DataverseConnection, type DataverseConnectionOptions } from './connect';
+export { connectDataverse, connectFno, type DataverseConnection, type DataverseConnectionOptions, type FnoConnection, type FnoConnectionOptions } from './connect';
+export * from './fno';
 export * from './dataverse';
 export { D365Error, type ServiceLimit } from './http/errors';
 export type { ClientEvent, EventSink } from './http/types';
