@@ -6,7 +6,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
   maxWorkers: 2,
-  // Installs Node 24 + n8n 2.41.1 (cached, ~6 min cold) before any suite starts, for test/e2e (N8N_E2E=0 skips).
-  globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+  // Installs Mono from Debian's packages when missing (MONO_INSTALL=0 skips) and Node 24 + n8n 2.41.1 (cached,
+  // ~6 min cold; N8N_E2E=0 skips) before any suite starts.
+  globalSetup: '<rootDir>/test/global-setup.ts',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };

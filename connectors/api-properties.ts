@@ -35,6 +35,8 @@ export interface ApiPropertiesInput {
   pageableOperationIds: string[];
   publisher?: string;
   clientId?: string;
+  /** The operations script.csx handles (`scriptOperations`); absent when the connector has no custom code. */
+  scriptOperationIds?: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -201,6 +203,8 @@ export function apiPropertiesFor(input: ApiPropertiesInput): ApiProperties {
       policyTemplateInstances: policies,
       publisher,
       stackOwner: 'Microsoft Corporation',
+      // An empty list would send every operation through the script; only the ones it handles are listed.
+      ...(input.scriptOperationIds?.length ? { scriptOperations: [...input.scriptOperationIds] } : {}),
     },
   };
 }

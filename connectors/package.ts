@@ -5,6 +5,7 @@ import type { OpenAPIV2 } from 'openapi-types';
 import { apiPropertiesFor } from './api-properties';
 import { connectorIcon, ICON_BRAND_COLOR } from './icon';
 import { listOperations, runbookFor } from './runbook';
+import { composeScript, scriptOperationIds, scriptPartsOf } from './script';
 import { settingsFor } from './settings';
 import type { ConnectorPackage, GenerateOptions, GeneratorWarning } from './types';
 
@@ -22,18 +23,23 @@ export function folderName(title: string): string {
 
 export function packageFor(doc: OpenAPIV2.Document, options: GenerateOptions, warnings: GeneratorWarning[], name: string = folderName(doc.info.title)): ConnectorPackage {
   const operations = listOperations(doc);
+  const parts = scriptPartsOf(doc);
+  const script = parts.length ? { text: composeScript(parts), parts } : undefined;
   const apiProperties = apiPropertiesFor({
     service: options.service,
     operationIds: operations.map((o) => o.operationId),
     pageableOperationIds: operations.filter((o) => o.pageable).map((o) => o.operationId),
     publisher: options.publisher,
+    scriptOperationIds: script ? scriptOperationIds(parts) : undefined,
   });
-  return {
+  const pkg: ConnectorPackage = {
     name,
     swagger: doc,
     apiProperties,
-    settings: settingsFor(),
+    settings: settingsFor({ script: !!script }),
     icon: connectorIcon(ICON_BRAND_COLOR),
-    runbook: runbookFor({ doc, options, apiProperties, warnings, folder: name }),
+    runbook: runbookFor({ doc, options, apiProperties, warnings, folder: name, scriptParts: parts }),
   };
+  if (script) pkg.script = script;
+  return pkg;
 }

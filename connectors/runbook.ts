@@ -6,12 +6,15 @@
 import type { OpenAPIV2 } from 'openapi-types';
 import { CLIENT_ID_PLACEHOLDER, REDIRECT_URL, URL_TEMPLATES } from './api-properties';
 import { measureDocument, formatBytes } from './limits';
-import { CONNECTOR_FILES } from './settings';
+import { triggerRunbookLines } from './triggers/runbook';
+import { businessEventRunbookLines } from './fno/runbook';
+import type { ScriptPart } from './script/types';
+import { CONNECTOR_FILES, SCRIPT_FILE } from './settings';
 import { LIMITS, type ApiProperties, type GenerateOptions, type GeneratorWarning } from './types';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
 
-export type OperationKind = 'read' | 'create' | 'update' | 'upsert' | 'delete' | 'relate' | 'action' | 'metadata';
+export type OperationKind = 'read' | 'create' | 'update' | 'upsert' | 'delete' | 'relate' | 'action' | 'changeset' | 'metadata' | 'trigger';
 
 export interface OperationInfo {
   operationId: string;
@@ -52,7 +55,12 @@ export function listOperations(doc: OpenAPIV2.Document): OperationInfo[] {
       const last = segments[segments.length - 1] ?? '';
       let kind: OperationKind;
       if (METADATA_SEGMENTS.test(first)) kind = 'metadata';
+      else if ((op as Record<string, unknown>)['x-ms-trigger']) kind = 'trigger';
       else if (path.includes('$ref')) kind = 'relate';
+      else if (first === '$batch') kind = 'changeset';
+      // A function call reads nothing of a table: `/WhoAmI()` (no such entity set) or `…/Namespace.Function(…)`.
+      else if (method === 'get' && /^[^({]+\.[^.(]+\(/.test(last)) kind = 'action';
+      else if (method === 'get' && segments.length === 1 && last.endsWith(')') && !doc.paths?.[`/${firstName}`]) kind = 'action';
       else if (method === 'get') kind = 'read';
       else if (method === 'delete') kind = 'delete';
       else if (method === 'patch') kind = parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match') ? 'update' : 'upsert';
@@ -68,7 +76,7 @@ export function listOperations(doc: OpenAPIV2.Document): OperationInfo[] {
         path: `${doc.basePath ?? ''}${path}`,
         summary: op.summary ?? '',
         kind,
-        table: kind === 'action' && segments.length === 1 ? undefined : table,
+        table: (kind === 'action' && segments.length === 1) || kind === 'changeset' ? undefined : table,
         pageable: !!(op as Record<string, unknown>)['x-ms-pageable'],
         unbound: kind === 'action' && segments.length === 1,
       });
@@ -86,6 +94,8 @@ const DATAVERSE_PRIVILEGES: Record<OperationKind, string> = {
   relate: 'Append on the row and Append To on the related row (both tables), plus Write for N:1 lookups',
   action: 'Read and Write on the row, plus what the action itself needs',
   metadata: 'none beyond a security role (every user may read table and column definitions)',
+  trigger: 'Create, Read, Write and Delete on callbackregistrations (section 7), plus Read on the watched table',
+  changeset: 'what each write of the change set needs: Create, Write or Delete (plus Append / Append To when it binds lookups)',
 };
 const DATAVERSE_UNBOUND = 'what each action or function itself needs (WhoAmI none; RevokeAccess Share on the target table)';
 const FNO_UNBOUND = 'the privilege of each OData action';
@@ -99,6 +109,8 @@ const FNO_PRIVILEGES: Record<OperationKind, string> = {
   relate: 'Update access to both data entities',
   action: 'the privilege of the OData action (its menu item / entity privilege)',
   metadata: 'none beyond a role (metadata is readable by any signed-in user)',
+  trigger: 'the privileges of the subscription the trigger creates',
+  changeset: 'Create, Update or Delete access to each data entity the change set writes',
 };
 
 function cell(text: string): string {
@@ -112,9 +124,11 @@ export interface RunbookInput {
   warnings: GeneratorWarning[];
   /** Folder name of the package, for the commands. */
   folder: string;
+  /** The parts of script.csx, when operations need custom code. */
+  scriptParts?: ScriptPart[];
 }
 
-export function runbookFor({ doc, options, apiProperties, warnings, folder }: RunbookInput): string {
+export function runbookFor({ doc, options, apiProperties, warnings, folder, scriptParts = [] }: RunbookInput): string {
   const dataverse = options.service === 'dataverse';
   const operations = listOperations(doc);
   const measure = measureDocument(doc);
@@ -136,6 +150,12 @@ export function runbookFor({ doc, options, apiProperties, warnings, folder }: Ru
   add('| operationId | Method | Path | Kind | Summary |', '|---|---|---|---|---|');
   for (const o of operations) add(`| \`${o.operationId}\` | ${o.method} | \`${cell(o.path)}\` | ${o.kind}${o.pageable ? ' (pageable)' : ''} | ${cell(o.summary)} |`);
   add('');
+  if (scriptParts.length) {
+    add(`### Custom code (\`${SCRIPT_FILE}\`)`, '');
+    add(`The operations below run through \`${SCRIPT_FILE}\` (listed in \`scriptOperations\` of \`${CONNECTOR_FILES.apiProperties}\`); every other operation goes to the environment directly. The script must be imported with the connector, and it runs within Power Automate's limits for custom code (5 seconds per call, 1 MB of code).`, '');
+    for (const part of scriptParts) add(`- ${part.operationIds.map((id) => `\`${id}\``).join(', ')}: ${part.why}`);
+    add('');
+  }
 
   add('## 2. Permissions', '');
   if (dataverse) {
@@ -197,9 +217,11 @@ export function runbookFor({ doc, options, apiProperties, warnings, folder }: Ru
   add(`cd ${folder}`);
   add('# paconn (pip install paconn): creates the connector and writes its id back to settings.json', 'paconn login', 'paconn create --settings settings.json --secret "<client secret>"');
   add('', '# or the Power Platform CLI (solution-aware connector row):');
-  add(`pac connector create --api-definition-file ${CONNECTOR_FILES.apiDefinition} --api-properties-file ${CONNECTOR_FILES.apiProperties} --icon-file ${CONNECTOR_FILES.icon} --environment <environment id> [--solution-unique-name <solution>]`);
+  const scriptOption = scriptParts.length ? ` --script-file ${SCRIPT_FILE}` : '';
+  add(`pac connector create --api-definition-file ${CONNECTOR_FILES.apiDefinition} --api-properties-file ${CONNECTOR_FILES.apiProperties} --icon-file ${CONNECTOR_FILES.icon}${scriptOption} --environment <environment id> [--solution-unique-name <solution>]`);
   add('```', '');
   add('Or in the maker portal: Custom connectors → New custom connector → Import an OpenAPI file (then set the security tab and upload the icon; the policies of apiProperties.json must be added by hand in the Definition tab, so prefer the CLIs).');
+  if (scriptParts.length) add(`In the portal the custom code goes in the Code tab: paste \`${SCRIPT_FILE}\`, turn code on and select the operations of \`scriptOperations\`.`);
   add('After import: create a connection (OAuth or Service principal) with the environment URL and run `test` on a read operation before using the connector in flows.', '');
 
   add('## 5. Rollback', '');
@@ -213,5 +235,6 @@ export function runbookFor({ doc, options, apiProperties, warnings, folder }: Ru
   if (warnings.length === 0) add('None.');
   for (const w of warnings) add(`- \`${w.code}\`${w.where ? ` (${cell(w.where)})` : ''}: ${w.message}`);
   add('');
+  add(...(dataverse ? triggerRunbookLines(doc, 7) : businessEventRunbookLines(doc, 7)));
   return lines.join('\n');
 }

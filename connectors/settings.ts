@@ -19,9 +19,17 @@ export interface SettingsInput {
   environment?: string;
   /** The id of an existing custom connector, for `paconn update`; left out for `paconn create`. */
   connectorId?: string;
+  /** The package has custom code: paconn uploads the file `script` names. */
+  script?: boolean;
 }
 
-/** Only keys the paconn settings schema allows (it is `additionalProperties: false`); no script.csx is generated. */
+/** The custom code file, written only when an operation needs it. */
+export const SCRIPT_FILE = 'script.csx';
+
+/**
+ * Only keys the paconn settings schema allows (it is `additionalProperties: false`), plus `script`, which paconn
+ * reads although its schema lacks it, when the package has custom code.
+ */
 export function settingsFor(input: SettingsInput = {}): PaconnSettings {
   const settings: PaconnSettings = {
     apiProperties: CONNECTOR_FILES.apiProperties,
@@ -32,5 +40,6 @@ export function settingsFor(input: SettingsInput = {}): PaconnSettings {
   };
   if (input.connectorId) settings.connectorId = input.connectorId;
   if (input.environment) settings.environment = input.environment;
+  if (input.script) settings.script = SCRIPT_FILE;
   return settings;
 }

@@ -3,6 +3,7 @@
  * the generator stays pure functions from the metadata model to documents and only connectors/write.ts touches disk.
  */
 import type { OpenAPIV2 } from 'openapi-types';
+import type { ScriptPart } from './script/types';
 
 export type ServiceKind = 'dataverse' | 'fno';
 export type ConnectorStyle = 'dynamic' | 'typed';
@@ -49,6 +50,8 @@ export interface ConnectorPackage {
   settings: PaconnSettings;
   icon: Buffer;
   runbook: string;
+  /** script.csx, when operations of the swagger need custom code: the composed text and the parts it is made of. */
+  script?: { text: string; parts: ScriptPart[] };
 }
 
 export interface GenerationResult {
@@ -81,6 +84,8 @@ export interface PaconnSettings {
   powerAppsUrl?: string;
   flowApiVersion?: string;
   flowUrl?: string;
+  /** The custom code file (script.csx) paconn uploads with the connector. */
+  script?: string;
 }
 
 /** Power Automate limits the generator and the validate command both enforce. */
@@ -92,4 +97,6 @@ export const LIMITS = Object.freeze({
   maxSchemas: 512,
   /** The commonly quoted 1 MB, with margin: a connector that grows a little after import still fits. */
   maxSwaggerBytes: 900 * 1024,
+  /** Custom code (script.csx) must be smaller than 1 MB. */
+  maxScriptBytes: 1024 * 1024,
 });

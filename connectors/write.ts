@@ -1,18 +1,18 @@
 /**
- * writeConnectors: the only I/O of the generator. One folder per package under outDir with the five files; files
- * it writes are replaced, anything else in the folder (a script.csx, a README, .git) is left alone.
+ * writeConnectors: the only I/O of the generator. One folder per package under outDir with the five files (six with
+ * script.csx); files it writes are replaced, anything else in the folder (a README, .git) is left alone.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { SWAGGER_INDENT } from './limits';
-import { CONNECTOR_FILES } from './settings';
+import { CONNECTOR_FILES, SCRIPT_FILE } from './settings';
 import type { ConnectorPackage, GenerationResult } from './types';
 
 function json(value: unknown, indent: number): string {
   return `${JSON.stringify(value, null, indent)}\n`;
 }
 
-/** The files of one package, name → content. */
+/** The files of one package, name → content (script.csx only when the package has custom code). */
 export function packageFiles(pkg: ConnectorPackage): Array<[string, string | Buffer]> {
   return [
     // The coding standards ask for 4-space indentation in the swagger; the others follow it.
@@ -21,6 +21,7 @@ export function packageFiles(pkg: ConnectorPackage): Array<[string, string | Buf
     [CONNECTOR_FILES.settings, json(pkg.settings, SWAGGER_INDENT)],
     [CONNECTOR_FILES.icon, pkg.icon],
     [CONNECTOR_FILES.runbook, pkg.runbook.endsWith('\n') ? pkg.runbook : `${pkg.runbook}\n`],
+    ...(pkg.script ? [[SCRIPT_FILE, pkg.script.text] as [string, string]] : []),
   ];
 }
 

@@ -21,6 +21,10 @@
  * - DownloadFileOrImage   GET    /{entityset}({id})/{column}/$value?size=full
  * - GetTables (internal)  GET    /EntityDefinitions?$select=LogicalName,EntitySetName,DisplayCollectionName
  *                                 (dropdown for every `entityset` parameter via x-ms-dynamic-values / -list)
+ * - GetTableSchema (internal) GET /EntityDefinitions(EntitySetName='{entityset}')?purpose=…  through script.csx:
+ *                                 the JSON Schema of the table's rows for bodies and responses (table-schema.ts)
+ * - SubscribeRowChanges   POST   /callbackregistrations  webhook trigger (x-ms-trigger single) with script.csx for Location;
+ *   UnsubscribeRowChanges DELETE /callbackregistrations({callbackregistrationid}) (internal)  (connectors/triggers)
  *
  * Not generated: a change set ($batch). Dataverse (and the emulator) accept only multipart/mixed there, which
  * Swagger 2.0 cannot describe as structured input, and a JSON-in change set would need a script.csx to translate.
@@ -33,12 +37,16 @@ import { GeneratorError } from '../errors';
 import { OperationIds } from '../names';
 import type { GenerateOptions, GeneratorWarning } from '../types';
 import { addActionOperations } from './actions';
+import { addChangesetOperation, changesetScriptPart } from './changeset';
 import { DynamicContext, sharedParameters } from './common';
 import { addFileOperations } from './files';
 import { addMetadataLookups } from './metadata-lookups';
+import { addDynamicTriggers } from '../triggers';
 import { addRelationshipOperations } from './relationships';
 import { addRowOperations } from './rows';
 import { definitions } from './schemas';
+import { addTableSchemaOperation } from './table-schema';
+import { addScriptParts } from '../script';
 
 export function buildDynamicDocument(model: CsdlModel, options: GenerateOptions, warnings: GeneratorWarning[]): OpenAPIV2.Document {
   if (options.service !== 'dataverse') {
@@ -60,7 +68,13 @@ export function buildDynamicDocument(model: CsdlModel, options: GenerateOptions,
   addRelationshipOperations(ctx);
   addActionOperations(ctx, model);
   addFileOperations(ctx);
+  // A changeset needs a multipart $batch, which only the connector's custom code can send (see changeset.ts).
+  addScriptParts(doc, [changesetScriptPart(addChangesetOperation(ctx))]);
   addMetadataLookups(ctx);
+  // Column schemas at design time, answered by the connector's custom code (see table-schema.ts).
+  addTableSchemaOperation(ctx);
+  // Webhook trigger on callback registrations (connectors/triggers).
+  addDynamicTriggers(doc, warnings);
   options.onProgress?.(1, 1);
   return doc;
 }

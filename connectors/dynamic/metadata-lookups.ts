@@ -6,8 +6,9 @@
  * table's *logical* name (EntityDefinitions(LogicalName='account')/…), while the row operations need the *entity
  * set* name in their URL (accounts). x-ms-dynamic-* can only pass a parameter's value on unchanged, not derive
  * one from the other or build a `$filter=EntitySetName eq '…'`, so such dropdowns would query the wrong table.
- * Those values are therefore free text with examples in their descriptions. Likewise x-ms-dynamic-schema /
- * x-ms-dynamic-properties need an answer that is a JSON Schema, which EntityDefinitions is not (see schemas.ts).
+ * Those values are therefore free text with examples in their descriptions. Column schemas are the exception:
+ * GetTableSchema (table-schema.ts) goes through the connector's script, which can look the table up by entity set
+ * name and turn its attribute metadata into the JSON Schema x-ms-dynamic-schema / -properties need.
  */
 import { addOperation, DynamicContext, GET_TABLES, internalQuery } from './common';
 import { DEFINITIONS, schemaRef } from './schemas';

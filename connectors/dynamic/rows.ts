@@ -1,18 +1,17 @@
 /** Row operations: list, get, add, update (If-Match: *), upsert (by key, no If-Match) and delete. */
 import { addOperation, DynamicContext, internalHeader, ref, visible } from './common';
-import { DEFINITIONS, schemaRef } from './schemas';
+import { dynamicRowListSchema, dynamicRowSchema, type SchemaPurpose } from './table-schema';
 
 const READ_PREFER = 'odata.include-annotations="*"';
 const WRITE_PREFER = 'return=representation,odata.include-annotations="*"';
 
-const rowBody = (description: string) =>
+const rowBody = (description: string, purpose: SchemaPurpose) =>
   visible('item', 'body', 'Row item', description, {
     required: true,
-    schema: {
-      type: 'object',
-      description: 'Columns of the row by logical name; lookups as "<navigation>@odata.bind": "/<entity set>(<id>)".',
-    },
+    schema: dynamicRowSchema(purpose, 'Columns of the row by logical name; lookups as "<navigation>@odata.bind": "/<entity set>(<id>)".'),
   });
+/** A row as Dataverse returns it; its columns come from the table's schema at design time. */
+const rowResult = () => dynamicRowSchema('read', 'A row of the table: its columns by logical name, with OData annotations.');
 
 export function addRowOperations(ctx: DynamicContext): void {
   const row = '/{entityset}({id})';
@@ -35,7 +34,7 @@ export function addRowOperations(ctx: DynamicContext): void {
       visible('$skiptoken', 'query', 'Skip token', 'The skip token of the page to read, from a previous @odata.nextLink', { type: 'string' }, 'advanced'),
       internalHeader('Prefer', READ_PREFER, 'Prefer', 'Asks for formatted values and lookup annotations'),
     ],
-    responses: { 200: { description: 'The rows.', schema: schemaRef(DEFINITIONS.RowList) } },
+    responses: { 200: { description: 'The rows.', schema: dynamicRowListSchema() } },
     extra: { 'x-ms-pageable': { nextLinkName: '@odata.nextLink' } },
   });
   addOperation(ctx, {
@@ -46,7 +45,7 @@ export function addRowOperations(ctx: DynamicContext): void {
     description: 'Reads one row of a table by its unique identifier',
     visibility: 'important',
     parameters: [ref('EntitySet'), ref('RowId'), ref('Select'), ref('Expand'), internalHeader('Prefer', READ_PREFER, 'Prefer', 'Asks for formatted values and lookup annotations')],
-    responses: { 200: { description: 'The row.', schema: schemaRef(DEFINITIONS.Row) } },
+    responses: { 200: { description: 'The row.', schema: rowResult() } },
   });
   addOperation(ctx, {
     path: '/{entityset}',
@@ -57,11 +56,11 @@ export function addRowOperations(ctx: DynamicContext): void {
     visibility: 'important',
     parameters: [
       ref('EntitySet'),
-      rowBody('The columns of the new row by logical name'),
+      rowBody('The columns of the new row by logical name', 'create'),
       internalHeader('Prefer', WRITE_PREFER, 'Prefer', 'Asks Dataverse to return the created row'),
     ],
     responses: {
-      201: { description: 'The created row.', schema: schemaRef(DEFINITIONS.Row) },
+      201: { description: 'The created row.', schema: rowResult() },
       204: { description: 'The row was created; its URL is in the OData-EntityId header.' },
     },
   });
@@ -75,12 +74,12 @@ export function addRowOperations(ctx: DynamicContext): void {
     parameters: [
       ref('EntitySet'),
       ref('RowId'),
-      rowBody('The columns to change by logical name'),
+      rowBody('The columns to change by logical name', 'update'),
       internalHeader('If-Match', '*', 'If match', 'Makes the update fail instead of creating the row when it does not exist'),
       internalHeader('Prefer', WRITE_PREFER, 'Prefer', 'Asks Dataverse to return the updated row'),
     ],
     responses: {
-      200: { description: 'The updated row.', schema: schemaRef(DEFINITIONS.Row) },
+      200: { description: 'The updated row.', schema: rowResult() },
       204: { description: 'The row was updated.' },
     },
   });
@@ -104,12 +103,12 @@ export function addRowOperations(ctx: DynamicContext): void {
         { type: 'string' },
         'important',
       ),
-      rowBody('The columns to set by logical name'),
+      rowBody('The columns to set by logical name', 'upsert'),
       internalHeader('Prefer', WRITE_PREFER, 'Prefer', 'Asks Dataverse to return the row'),
     ],
     responses: {
-      200: { description: 'The updated or created row.', schema: schemaRef(DEFINITIONS.Row) },
-      201: { description: 'The created row.', schema: schemaRef(DEFINITIONS.Row) },
+      200: { description: 'The updated or created row.', schema: rowResult() },
+      201: { description: 'The created row.', schema: rowResult() },
       204: { description: 'The row was updated or created.' },
     },
   });

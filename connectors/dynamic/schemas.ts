@@ -1,9 +1,8 @@
 /**
  * The few definitions the dynamic connector needs. Row shapes differ per table and are not known when the
- * connector is generated, so rows are open objects: every column Dataverse returns comes through as is.
- * (x-ms-dynamic-schema / x-ms-dynamic-properties are not used: they need a lookup operation answering with a
- * JSON Schema, and Dataverse's EntityDefinitions answers with attribute metadata; turning one into the other
- * would take a script.csx, which this style does not ship.)
+ * connector is generated, so rows are open objects: every column Dataverse returns comes through as is. The
+ * designer still shows each table's columns: row bodies and responses carry x-ms-dynamic-schema /
+ * x-ms-dynamic-properties resolved through GetTableSchema and its script (table-schema.ts).
  */
 import type { OpenAPIV2 } from 'openapi-types';
 
@@ -13,6 +12,7 @@ export const DEFINITIONS = {
   TableList: 'TableList',
   ActionResult: 'ActionResult',
   RowReference: 'RowReference',
+  TableSchema: 'TableSchema',
 } as const;
 
 export const schemaRef = (name: string): OpenAPIV2.ReferenceObject => ({ $ref: `#/definitions/${name}` });
@@ -68,6 +68,24 @@ export function definitions(): OpenAPIV2.DefinitionsObject {
     [DEFINITIONS.ActionResult]: {
       type: 'object',
       description: 'What the action returned; its properties depend on the action.',
+    },
+    [DEFINITIONS.TableSchema]: {
+      type: 'object',
+      description: 'The JSON Schema of a row of one table, built by the connector\'s script from the table definition.',
+      properties: {
+        schema: { type: 'object', description: 'JSON Schema of the row: its columns by logical name.', 'x-ms-summary': 'Row schema' } as OpenAPIV2.SchemaObject,
+        table: {
+          type: 'object',
+          description: 'The table the schema describes.',
+          'x-ms-summary': 'Table',
+          properties: {
+            LogicalName: { type: 'string', description: 'Logical name of the table.', 'x-ms-summary': 'Logical name' } as OpenAPIV2.SchemaObject,
+            EntitySetName: { type: 'string', description: 'Entity set name used in Web API URLs.', 'x-ms-summary': 'Entity set name' } as OpenAPIV2.SchemaObject,
+            PrimaryIdAttribute: { type: 'string', description: 'Logical name of the primary key column.', 'x-ms-summary': 'Primary key column' } as OpenAPIV2.SchemaObject,
+            PrimaryNameAttribute: { type: 'string', description: 'Logical name of the primary name column.', 'x-ms-summary': 'Primary name column' } as OpenAPIV2.SchemaObject,
+          },
+        } as OpenAPIV2.SchemaObject,
+      },
     },
     [DEFINITIONS.RowReference]: {
       type: 'object',

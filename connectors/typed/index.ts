@@ -1,6 +1,8 @@
 /**
  * The typed connector style: one operation per table and verb, each with full schemas from the metadata
- * (List/Get/Create/Update/Upsert/Delete<Table>). Pure: metadata model and options in, Swagger 2.0 documents out.
+ * (List/Get/Create/Update/Upsert/Delete<Table>, Relate/Unrelate<Table> on Dataverse), the actions and functions
+ * bound to the chosen tables, and the unbound ones (in the first document). Pure: metadata model and options in,
+ * Swagger 2.0 documents out.
  *
  * Every document stays within Power Automate's limits (LIMITS.maxSchemas definitions, LIMITS.maxSwaggerBytes as
  * written). A selection that does not fit is refused (TooLarge) unless `options.split`, which packs the tables
@@ -14,17 +16,23 @@ import { limitProblem, measureDocument, memberBytes, formatBytes } from '../limi
 import { OperationIds, connectorTitle, pascalCase } from '../names';
 import { LIMITS, type GenerateOptions, type GeneratorWarning } from '../types';
 import { DefinitionNames, MAX_IDENTIFIER, identifier, safeTypeName } from './naming';
-import { tablePaths, TYPED_PARAMETERS } from './operations';
+import { boundOperationPaths, unboundOperationPaths } from './actions';
+import { rowAddress, tablePaths, TYPED_PARAMETERS } from './operations';
+import { relationshipPaths } from './relationships';
 import { SchemaBuilder, type TableDefinitionNames } from './schemas';
 import { selectEntitySets } from './select';
+import { addTypedTriggers } from '../triggers';
+import { addFnoTypedExtras } from '../fno';
 import type { JsonSchema } from '../edm-schema';
 
 export { selectEntitySets, closeMatches } from './select';
 export { TYPED_PARAMETERS, keySegment } from './operations';
 
-/** Everything one table adds to a document. */
+/** Everything one table (or the unbound operations, without `set`) adds to a document. */
 interface TableFragment {
-  set: EntitySet;
+  set?: EntitySet;
+  /** The table's entity set name, or what the fragment holds. */
+  label: string;
   paths: Record<string, OpenAPIV2.PathItemObject>;
   definitions: Record<string, JsonSchema>;
   /** Names of the shared complex definitions it needs. */
@@ -38,7 +46,7 @@ export function buildTypedDocuments(model: CsdlModel, options: GenerateOptions, 
 
   // Sizes of the parts, measured once: a document's size is its base plus the members it holds.
   const baseBytes = measureDocument(assemble(options, [], new Map(), builder, [], undefined)).bytes;
-  const ownBytes = fragments.tables.map(
+  let ownBytes = fragments.tables.map(
     (f) =>
       Object.entries(f.paths).reduce((n, [k, v]) => n + memberBytes(k, v, 2), 0) +
       Object.entries(f.definitions).reduce((n, [k, v]) => n + memberBytes(k, v, 2), 0),
@@ -50,6 +58,26 @@ export function buildTypedDocuments(model: CsdlModel, options: GenerateOptions, 
 
   // Room for the description and title, which change with the tables a document covers.
   const slack = 1024;
+  // The unbound operations are an extra, never the reason a selection of tables is refused: without --split they
+  // are left out when they do not fit next to the tables (with --split they get a connector of their own).
+  const unbound = fragments.tables[0]?.set ? undefined : fragments.tables[0];
+  if (unbound) {
+    const complex = [...unbound.complex].reduce((n, name) => n + (complexBytes.get(name) ?? 0), 0);
+    const alone = baseBytes + ownBytes[0] + complex;
+    const fitsAlone = alone <= LIMITS.maxSwaggerBytes - slack && unbound.complex.size <= LIMITS.maxSchemas;
+    const fitsWith = () => pack(fragments.tables, ownBytes, complexBytes, baseBytes, LIMITS.maxSwaggerBytes - slack, options).length === 1;
+    if (!fitsAlone || (!options.split && !fitsWith())) {
+      const count = Object.values(unbound.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+      fragments.tables.shift();
+      ownBytes = ownBytes.slice(1);
+      const why = fitsAlone ? 'next to the chosen tables; generate with --split to get them in a connector of their own' : 'in one connector';
+      warnings.push({
+        code: 'SkippedOperation',
+        message: `The ${count} unbound actions and functions (${formatBytes(alone)}, ${unbound.complex.size} schemas) do not fit ${why}; they are left out.`,
+        where: 'unbound actions and functions',
+      });
+    }
+  }
   for (let budget = LIMITS.maxSwaggerBytes - slack; budget > LIMITS.maxSwaggerBytes / 4; budget = Math.floor(budget * 0.9)) {
     const groups = pack(fragments.tables, ownBytes, complexBytes, baseBytes, budget, options);
     if (groups.length > 1 && !options.split) {
@@ -79,7 +107,7 @@ export function buildTypedDocuments(model: CsdlModel, options: GenerateOptions, 
       groups.forEach((g, i) =>
         warnings.push({
           code: 'Split',
-          message: `'${docs[i].info.title}' covers ${g.length} table${g.length > 1 ? 's' : ''}: ${covers(g.map((f) => f.set.name))} (${measures[i].schemas} schemas, ${formatBytes(measures[i].bytes)}).`,
+          message: `'${docs[i].info.title}' covers ${g.length} table${g.length > 1 ? 's' : ''}: ${covers(g.map((f) => f.label))} (${measures[i].schemas} schemas, ${formatBytes(measures[i].bytes)}).`,
           where: '/info/title',
         }),
       );
@@ -94,6 +122,7 @@ function buildFragments(model: CsdlModel, options: GenerateOptions, sets: Entity
   // Parameters live under #/parameters; definitions must not be named like them only for readability, so no clash to avoid.
   const ids = new OperationIds(warnings);
   const builder = new SchemaBuilder(model, options.service, defNames, warnings);
+  const actions = { model, builder, ids, warnings };
   const typeUse = new Map<string, number>();
   for (const set of sets) typeUse.set(set.entityType, (typeUse.get(set.entityType) ?? 0) + 1);
 
@@ -117,11 +146,23 @@ function buildFragments(model: CsdlModel, options: GenerateOptions, sets: Entity
       update: defNames.take(`${singular}Update`, set.name),
     };
     const built = builder.table(set, type as EntityType, names);
-    const paths = tablePaths(set, type, { plural: pascalCase(plural), singular: pascalCase(singular) }, names, ids, warnings);
-    tables.push({ set, paths, definitions: built.definitions, complex: built.complex });
+    const tableNames = { plural: pascalCase(plural), singular: pascalCase(singular) };
+    const paths = tablePaths(set, type, tableNames, names, ids, warnings);
+    const address = rowAddress(set, type);
+    if (address && options.service === 'dataverse') {
+      Object.assign(paths, relationshipPaths({ model, set, type, names: tableNames, byKey: address.byKey, keyParams: address.keyParams, ids }));
+    }
+    const bound = boundOperationPaths(actions, { set, type, names: tableNames, byKey: address?.byKey, keyParams: address?.keyParams ?? [] });
+    Object.assign(paths, bound.paths);
+    tables.push({ set, label: set.name, paths, definitions: built.definitions, complex: new Set([...built.complex, ...bound.complex]) });
     options.onProgress?.(tables.length, total);
   }
   if (!tables.length) throw new GeneratorError('None of the chosen tables has a known entity type.', 'NoTables');
+  const used = new Set(tables.flatMap((t) => Object.entries(t.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`))));
+  const unbound = unboundOperationPaths(actions, used);
+  if (Object.keys(unbound.paths).length) {
+    tables.unshift({ label: 'unbound actions and functions', paths: unbound.paths, definitions: {}, complex: unbound.complex });
+  }
   return { tables, builder };
 }
 
@@ -161,7 +202,7 @@ function pack(
     }
     if (baseBytes + b > LIMITS.maxSwaggerBytes || s > LIMITS.maxSchemas) {
       throw new GeneratorError(
-        `Table ${tables[i].set.name} alone needs ${s} schemas in ${formatBytes(baseBytes + b)}; the limits are ${LIMITS.maxSchemas} schemas and ` +
+        `${tables[i].set ? `Table ${tables[i].label}` : `The ${tables[i].label}`} alone need${tables[i].set ? 's' : ''} ${s} schemas in ${formatBytes(baseBytes + b)}; the limits are ${LIMITS.maxSchemas} schemas and ` +
           `${formatBytes(LIMITS.maxSwaggerBytes)}, so it cannot be generated in the typed style${options.split ? '' : ': use --split or fewer --tables'}.`,
         'TooLarge',
       );
@@ -183,7 +224,7 @@ function assemble(
   warnings: GeneratorWarning[],
   suffix: string | undefined,
 ): OpenAPIV2.Document {
-  const names = tables.map((t) => t.set.name);
+  const names = tables.flatMap((t) => (t.set ? [t.set.name] : []));
   let title = options.title;
   if (suffix) {
     const base = connectorTitle(options.title ?? (options.service === 'dataverse' ? 'Dataverse Tables' : 'Finance and Operations Data'), warnings);
@@ -198,6 +239,10 @@ function assemble(
   }
   for (const name of [...complex].sort()) doc.definitions![name] = builder.complexDefinition(name) as OpenAPIV2.SchemaObject;
   doc.parameters = { ...TYPED_PARAMETERS };
+  // Webhook trigger for the tables of this document (Dataverse callback registrations).
+  if (options.service === 'dataverse') addTypedTriggers(doc, tables.flatMap((t) => (t.set ? [t.set] : [])), warnings);
+  // F&O: company scope and $skip on the operations, and the business event trigger (connectors/fno).
+  if (options.service === 'fno') addFnoTypedExtras(doc, warnings);
   return doc;
 }
 

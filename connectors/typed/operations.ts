@@ -105,8 +105,8 @@ export function tablePaths(
   } as Operation;
   paths[base] = { get: list, post: create };
 
-  const keys = type.keyProperties.map((name) => type.allProperties.get(name)).filter((p): p is Property => !!p);
-  if (!keys.length || keys.length !== type.keyProperties.length) {
+  const address = rowAddress(set, type);
+  if (!address) {
     warnings.push({
       code: 'SkippedOperation',
       message: `${set.name} has no usable key, so Get, Update, Upsert and Delete are left out.`,
@@ -114,8 +114,7 @@ export function tablePaths(
     });
     return paths;
   }
-  const keyParams = keys.map((k) => keyParameter(k, rowLabel));
-  const byKey = `${base}(${keySegment(keys, keys.length > 1)})`;
+  const { keys, keyParams, byKey } = address;
   const byNamedKey = `${base}(${keySegment(keys.length > 1 ? [...keys].reverse() : keys, true)})`;
 
   const get: Operation = {
@@ -161,8 +160,15 @@ export function tablePaths(
   return paths;
 }
 
+/** How one row of the table is addressed (`/accounts({accountid})`), or undefined when the type has no usable key. */
+export function rowAddress(set: EntitySet, type: EntityType): { keys: Property[]; keyParams: Parameter[]; byKey: string } | undefined {
+  const keys = type.keyProperties.map((name) => type.allProperties.get(name)).filter((p): p is Property => !!p);
+  if (!keys.length || keys.length !== type.keyProperties.length) return undefined;
+  return { keys, keyParams: keys.map((k) => keyParameter(k, label(type.name))), byKey: `/${set.name}(${keySegment(keys, keys.length > 1)})` };
+}
+
 /** Types written unquoted in a key (`accounts(<guid>)`, `Orders(42)`); everything else is a quoted string. */
-const UNQUOTED = new Set(['Edm.Guid', 'Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte', 'Edm.SByte', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Boolean', 'Edm.Date', 'Edm.DateTimeOffset', 'Edm.TimeOfDay']);
+export const UNQUOTED = new Set(['Edm.Guid', 'Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte', 'Edm.SByte', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Boolean', 'Edm.Date', 'Edm.DateTimeOffset', 'Edm.TimeOfDay']);
 
 /** `{accountid}`, `accountid={accountid}`, `dataAreaId='{dataAreaId}',CustomerAccount='{CustomerAccount}'`. */
 export function keySegment(keys: Property[], named: boolean): string {
@@ -175,11 +181,11 @@ export function keySegment(keys: Property[], named: boolean): string {
 }
 
 /** Key property paths (`Address/City`) are not valid template names. */
-function paramName(name: string): string {
+export function paramName(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-function keyParameter(key: Property, rowLabel: string): Parameter {
+export function keyParameter(key: Property, rowLabel: string): Parameter {
   const schema = primitiveSchema(key.type, key, 'swagger2') ?? { type: 'string' };
   const quoted = !UNQUOTED.has(key.type);
   const param: Parameter = {

@@ -5,7 +5,7 @@
  * lookups are written as `<navigation>@odata.bind` strings.
  */
 import type { CsdlModel, EntitySet, EntityType, NavigationProperty, Property } from '../../client/metadata/model';
-import { edmSchema, label, type EdmSchemaContext, type JsonSchema } from '../edm-schema';
+import { edmSchema, label, type EdmSchemaContext, type JsonSchema, type TypeRef } from '../edm-schema';
 import { isReservedWord, sentence } from '../names';
 import type { GeneratorWarning, ServiceKind } from '../types';
 import type { DefinitionNames } from './naming';
@@ -93,6 +93,18 @@ export class SchemaBuilder {
       },
     };
     return { definitions, complex: this.closure(uses) };
+  }
+
+  /**
+   * The schema of an operation parameter or return type. Complex types become shared definitions whose names are
+   * added to `uses`; `closureOf(uses)` then gives every definition the operation needs.
+   */
+  typeSchema(ref: TypeRef, where: string, uses: Set<string>): JsonSchema {
+    return edmSchema(ref, this.context(uses, where));
+  }
+
+  closureOf(direct: Set<string>): Set<string> {
+    return this.closure(direct);
   }
 
   /** The schema of a complex definition by name (built by an earlier `table` call). */

@@ -1,6 +1,6 @@
 /**
  * Reads a connector folder (paconn layout) and validates it: apiDefinition.swagger.json (found case-insensitively;
- * some repositories spell it apidefinition.swagger.json), apiProperties.json, settings.json, icon.png.
+ * some repositories spell it apidefinition.swagger.json), apiProperties.json, settings.json, icon.png, script.csx.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ export const CONNECTOR_FILES = Object.freeze({
   apiProperties: 'apiProperties.json',
   settings: 'settings.json',
   icon: 'icon.png',
+  script: 'script.csx',
 });
 
 /** The connector files present in `dir`, matched case-insensitively (absolute paths). */
@@ -51,8 +52,9 @@ export async function validateConnectorFolder(dir: string): Promise<ValidationRe
   const apiProperties = files.apiProperties ? parseJson(await fs.readFile(files.apiProperties), CONNECTOR_FILES.apiProperties, issues) : undefined;
   const settings = files.settings ? parseJson(await fs.readFile(files.settings), CONNECTOR_FILES.settings, issues) : undefined;
   const icon = files.icon ? await fs.readFile(files.icon) : undefined;
+  const script = files.script ? await fs.readFile(files.script) : null;
 
-  const report = await validateConnector({ swagger, apiProperties, settings, icon, swaggerBytes: swaggerText.length });
+  const report = await validateConnector({ swagger, apiProperties, settings, icon, script, swaggerBytes: swaggerText.length });
   // A missing apiProperties.json is already an error above; a parse error too.
   const warnings = report.warnings.filter((w) => !(w.rule === 'api-properties-missing' && issues.errors.length));
   issues.add({ errors: report.errors, warnings });

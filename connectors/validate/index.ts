@@ -1,8 +1,8 @@
 /**
  * The offline connector validator behind `d365-connectors validate <DIR>`: Swagger 2.0 structure
  * (swagger-parser), the PowerPlatformConnectors JSON Schemas (Ajv, with the documented fixes) and the Power
- * Automate certification rules (reference §5.2). Errors are what the online validator or certification would
- * reject; warnings are recommendations.
+ * Automate certification rules (reference §5.2), and the webhook trigger contract (trigger-rules.ts). Errors are
+ * what the online validator or certification would reject; warnings are recommendations.
  */
 import type { Issue, ValidationReport } from './report';
 

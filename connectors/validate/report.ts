@@ -24,6 +24,8 @@ export interface ConnectorInput {
   settings?: unknown;
   /** The icon.png bytes (optional). */
   icon?: Buffer;
+  /** The script.csx bytes; null when the folder has none; undefined when not checked (no presence rules then). */
+  script?: Buffer | null;
   /** Size of the swagger file in bytes; computed from a 4-space-indented serialisation when absent. */
   swaggerBytes?: number;
 }

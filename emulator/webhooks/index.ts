@@ -12,6 +12,7 @@ import type { DataverseService, WriteHooks } from '../dataverse/context';
 import { DataverseError } from '../dataverse/errors';
 import type { Table } from '../dataverse/schema';
 import type { Row } from '../store/table-store';
+import { buildCallbackPayload } from './callback-payload';
 import { deliver, DeliverySettings } from './delivery';
 import { buildExecutionContext, serializeContext } from './execution-context';
 import { matches } from './matcher';
@@ -48,6 +49,7 @@ export function createWebhooks(service: DataverseService, options: WebhookOption
     timeoutMs: options.timeoutMs ?? 60_000,
     retryDelayMs: options.retryDelayMs ?? 1_000,
   };
+  const callbackPayload = options.callbackPayload ?? 'row';
   const queue = new DeliveryQueue(options.concurrency ?? 4, options.maxQueue ?? 1_000);
   const scopes = new AsyncLocalStorage<Scope>();
   const log: DeliveryRecord[] = [];
@@ -63,8 +65,10 @@ export function createWebhooks(service: DataverseService, options: WebhookOption
   };
 
   const send = async (reg: Registration, change: RowChange, correlationId: string) => {
-    const context = buildExecutionContext({ service, change, registration: reg, correlationId, operationCreatedOn: service.now() });
-    const { body, sizeExceeded } = serializeContext(context);
+    const { body, sizeExceeded } =
+      reg.kind === 'callback' && callbackPayload === 'row'
+        ? { body: Buffer.from(JSON.stringify(buildCallbackPayload(service, change)), 'utf8'), sizeExceeded: false }
+        : serializeContext(buildExecutionContext({ service, change, registration: reg, correlationId, operationCreatedOn: service.now() }));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-ms-dynamics-organization': new URL(service.serviceRoot || 'https://127.0.0.1/').host,

@@ -43,6 +43,12 @@ export interface WebhookOptions {
   maxQueue?: number;
   /** Deliveries in flight at once. */
   concurrency?: number;
+  /**
+   * Body posted to callbackregistrations: `row` (default) the flattened, entity-typed row with `SdkMessage` that the
+   * first-party trigger receives (reference §12.5, callback-payload.ts), which is what a generated connector's
+   * trigger declares; `context` a RemoteExecutionContext like a webhook step gets.
+   */
+  callbackPayload?: 'context' | 'row';
 }
 
 export interface DeliveryRecord {

@@ -179,7 +179,8 @@ describe('client webhooks against the emulator', () => {
     await fx.client.update('contacts', contact.id, { lastname: 'C' });
     await fx.emulator.webhooks.idle();
     expect(receiver.received).toHaveLength(1);
-    expect(parseRemoteExecutionContext(receiver.received[0].body)).toMatchObject({ message: 'Update', table: 'contact', rowId: contact.id, row: { lastname: 'C' } });
+    // A callback registration receives the flattened row with its SdkMessage (reference §12.5), not a RemoteExecutionContext.
+    expect(JSON.parse(receiver.received[0].body.toString())).toMatchObject({ '@odata.type': '#Microsoft.Dynamics.CRM.contact', SdkMessage: 'Update', contactid: contact.id, lastname: 'C' });
 
     expect(await unregisterCallback(fx.client, { name: 'n8n-cb', url: receiver.url })).toEqual({ callbackRegistrationIds: [first.callbackRegistrationId] });
     expect(await fx.client.unregisterCallback({ callbackRegistrationId: first.callbackRegistrationId })).toEqual({ callbackRegistrationIds: [] });

@@ -69,9 +69,13 @@ describe.each(inputs)('dynamic Dataverse connector for the %s', (_name, load) =>
       UnrelateRows: 'DELETE /{entityset}({id})/{navigation}/$ref',
       PerformBoundAction: 'POST /{entityset}({id})/Microsoft.Dynamics.CRM.{actionName}',
       PerformUnboundAction: 'POST /{actionName}/',
+      PerformChangeset: 'POST /$batch',
       UploadFileOrImage: 'PUT /{entityset}({id})/{column}',
       DownloadFileOrImage: 'GET /{entityset}({id})/{column}/$value',
       GetTables: 'GET /EntityDefinitions',
+      GetTableSchema: "GET /EntityDefinitions(EntitySetName='{entityset}')",
+      SubscribeRowChanges: 'POST /callbackregistrations',
+      UnsubscribeRowChanges: 'DELETE /callbackregistrations({callbackregistrationid})',
     });
     expect(doc.basePath).toBe('/api/data/v9.2');
     expect(warnings).toEqual([]);

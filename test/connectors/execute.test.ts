@@ -238,15 +238,14 @@ describe('generated connectors executed against the emulator with swagger-client
       }
     });
 
-    test('columns: schema lookups (if any) answer, and rows carry exactly the emulator columns', async () => {
-      // The dynamic style has no column-schema lookup (connectors/dynamic/metadata-lookups.ts explains why: the
-      // per-table metadata is keyed by logical name, the row operations by entity set name). Should one be added,
-      // it is called here; meanwhile the columns a flow sees are those GetRow returns, checked against the model.
+    test('columns: schema lookups go through the script, and rows carry exactly the emulator columns', async () => {
+      // Column schemas are answered by the connector's script.csx (Dataverse has no JSON Schema to give), so they
+      // cannot be called here without it: test/connectors/dynamic-schema.test.ts runs them through the script
+      // under Mono. Here: every one of them is an operation the script handles.
       const schemaLookups = dynamicLookups(conn.pkg.swagger).filter((l) => l.kind === 'x-ms-dynamic-schema' || l.kind === 'x-ms-dynamic-properties');
-      for (const lookup of schemaLookups) {
-        const res = await conn.run(lookup.spec.operationId, {});
-        expect(res.status).toBe(200);
-      }
+      expect(schemaLookups.length).toBeGreaterThan(0);
+      const scripted = conn.pkg.apiProperties.properties.scriptOperations as string[];
+      for (const lookup of schemaLookups) expect(scripted).toContain(lookup.spec.operationId);
       const [id] = [...fixture.emulator.service.store.rows('account').keys()];
       const res = await conn.run('GetRow', { entityset: 'accounts', id });
       const table = fixture.emulator.service.schema.tables.get('account')!;
@@ -424,6 +423,67 @@ describe('generated connectors executed against the emulator with swagger-client
       const a = await conn.run(op('accounts', 'create'), { item: { name: 'Typed Co', 'primarycontactid@odata.bind': `/contacts(${c.body.contactid})` } });
       expect(a.status).toBe(201);
       expect(Object.values(account(emulator, a.body.accountid)!)).toContain(c.body.contactid);
+    });
+  });
+
+  describe('typed connector: relate, unrelate, bound and unbound actions and functions', () => {
+    let conn: Connection;
+    beforeAll(async () => {
+      const result = generateConnectors(fixture.model, { service: 'dataverse', style: 'typed', tables: ['accounts', 'contacts', 'emails'] });
+      expect(result.connectors).toHaveLength(1);
+      conn = await connect(result.connectors[0], fixture.emulator);
+    });
+
+    test('RelateAccount and UnrelateAccount link and unlink a contact through a typed relationship', async () => {
+      const { emulator } = fixture;
+      const a = await conn.run('CreateAccount', { item: { name: 'Typed Parent' } });
+      const c = await conn.run('CreateContact', { item: { lastname: 'Typed Child' } });
+      const accountid: string = a.body.accountid;
+      const contactid: string = c.body.contactid;
+      const related = await conn.run('RelateAccount', { accountid, navigation: 'contact_customer_accounts', item: { '@odata.id': `contacts(${contactid})` } });
+      expect(related.status).toBe(204);
+      expect(conn.sent[conn.sent.length - 1].url).toBe(`${conn.routedBase}/accounts(${accountid})/contact_customer_accounts/$ref`);
+      expect(Object.values(contact(emulator, contactid)!)).toContain(accountid);
+
+      const unrelated = await conn.run('UnrelateAccount', { accountid, navigation: 'contact_customer_accounts', relatedid: contactid });
+      expect(unrelated.status).toBe(204);
+      expect(conn.sent[conn.sent.length - 1].url).toBe(`${conn.routedBase}/accounts(${accountid})/contact_customer_accounts(${contactid})/$ref`);
+      expect(Object.values(contact(emulator, contactid)!)).not.toContain(accountid);
+
+      // A relationship outside the dropdown reaches the service and is refused there; nothing is linked.
+      const bad = await conn.fail('RelateAccount', { accountid, navigation: 'no_such_relationship', item: { '@odata.id': `contacts(${contactid})` } });
+      expect([400, 404]).toContain(bad.status);
+      expect(Object.values(contact(emulator, contactid)!)).not.toContain(accountid);
+    });
+
+    test('WhoAmI (unbound function) answers with its typed return shape; SendEmail (bound action) runs on an email row', async () => {
+      const { emulator } = fixture;
+      const me = await conn.run('WhoAmI');
+      expect(me.status).toBe(200);
+      expect(conn.sent[conn.sent.length - 1].url).toBe(`${conn.routedBase}/WhoAmI()`);
+      const declared = conn.pkg.swagger.paths['/WhoAmI()'].get!.responses[200] as OpenAPIV2.ResponseObject;
+      const shape = conn.pkg.swagger.definitions![((declared.schema as { $ref: string }).$ref).split('/').pop()!];
+      expect(Object.keys(shape.properties!).sort()).toEqual(['BusinessUnitId', 'OrganizationId', 'UserId']);
+      expect(me.body).toMatchObject({ UserId: emulator.identity.applicationUserId, OrganizationId: expect.any(String), BusinessUnitId: expect.any(String) });
+
+      const email = await conn.run('CreateEmail', { item: { subject: 'From the typed connector' } });
+      const sent = await conn.run('SendEmail', { activityid: email.body.activityid, parameters: { IssueSend: false } });
+      expect([200, 204]).toContain(sent.status);
+      expect(conn.sent[conn.sent.length - 1].url).toBe(`${conn.routedBase}/emails(${email.body.activityid})/Microsoft.Dynamics.CRM.SendEmail`);
+      // The required parameter is declared in the body schema, and the service refuses the call without it.
+      const body = conn.pkg.swagger.paths['/emails({activityid})/Microsoft.Dynamics.CRM.SendEmail'].post!.parameters!.find((p) => (p as OpenAPIV2.Parameter).in === 'body') as OpenAPIV2.InBodyParameterObject;
+      expect(body.schema).toMatchObject({ required: ['IssueSend'], properties: { IssueSend: { type: 'boolean' } } });
+      const refused = await conn.fail('SendEmail', { activityid: email.body.activityid, parameters: {} });
+      expect(refused.status).toBe(400);
+    });
+
+    test('RetrieveVersion and a function with an enum parameter are called with OData literals in the URL', async () => {
+      const version = await conn.run('RetrieveVersion');
+      expect(version.body.Version).toMatch(/^9\./);
+      const path = Object.keys(conn.pkg.swagger.paths).find((p) => p.startsWith('/InitializeFrom('))!;
+      expect(path).toContain("TargetFieldType=Microsoft.Dynamics.CRM.TargetFieldType'{TargetFieldType}'");
+      expect(path).toContain("TargetEntityName='{TargetEntityName}'");
+      expect(path).toContain('EntityMoniker=@EntityMoniker');
     });
   });
 });

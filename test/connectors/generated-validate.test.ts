@@ -22,6 +22,7 @@ const cases: Array<[string, ReturnType<typeof parseCsdl>, GenerateOptions]> = [
   ['dynamic, crm v8.2', crm, { service: 'dataverse', style: 'dynamic' }],
   ['typed accounts and contacts, crm v8.2', crm, { service: 'dataverse', style: 'typed', tables: ['accounts', 'contacts'] }],
   ['typed, every table of the emulator model, split', emulatorModel, { service: 'dataverse', style: 'typed', tables: ['*'], split: true }],
+  ['typed with relate, bound and unbound actions and functions, crm v8.2, split', crm, { service: 'dataverse', style: 'typed', tables: ['leads', 'incidents', 'opportunities'], split: true }],
   ['typed F&O-style service on Business Central entity sets', bc, { service: 'fno', style: 'typed', tables: ['customers', 'vendors', 'salesOrders'] }],
 ];
 

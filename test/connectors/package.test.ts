@@ -222,7 +222,7 @@ describe('RUNBOOK.md', () => {
 
 describe('offline validator', () => {
   const fileIssues = (pkg: ConnectorPackage) =>
-    validateConnector({ swagger: pkg.swagger, apiProperties: pkg.apiProperties, settings: pkg.settings, icon: pkg.icon });
+    validateConnector({ swagger: pkg.swagger, apiProperties: pkg.apiProperties, settings: pkg.settings, icon: pkg.icon, script: pkg.script ? Buffer.from(pkg.script.text, 'utf8') : undefined });
 
   test('the dynamic Dataverse package has no errors at all', async () => {
     const report = await fileIssues(generateConnectors(model, { service: 'dataverse', style: 'dynamic' }).connectors[0]);

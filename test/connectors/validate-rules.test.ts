@@ -319,6 +319,8 @@ describe('connectors/validate: folders', () => {
     await fs.writeFile(path.join(dir, 'apiProperties.json'), JSON.stringify(c.apiProperties, null, 4));
     await fs.writeFile(path.join(dir, 'settings.json'), JSON.stringify(c.settings, null, 4));
     await fs.writeFile(path.join(dir, 'icon.png'), c.icon);
+    // settings.json names the custom code file, so the folder has one (an empty scriptOperations list sends every operation through it).
+    if (c.settings.script) await fs.writeFile(path.join(dir, c.settings.script), 'public class Script : ScriptBase\n{\n    public override async Task<HttpResponseMessage> ExecuteAsync()\n    {\n        return await this.Context.SendAsync(this.Context.Request, this.CancellationToken);\n    }\n}\n');
   }
 
   it('passes a valid folder, with the swagger file name in any case', async () => {

@@ -1,4 +1,4 @@
-/** writeConnectors: one folder per package with the five files, 4-space JSON, a valid PNG; other files kept. */
+/** writeConnectors: one folder per package with the five files (and script.csx), 4-space JSON, a valid PNG; other files kept. */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,7 +21,9 @@ describe('writeConnectors', () => {
     const folders = await writeConnectors(result, path.join(out, 'nested'));
     expect(folders).toEqual([path.join(out, 'nested', result.connectors[0].name)]);
     const folder = folders[0];
-    expect(fs.readdirSync(folder).sort()).toEqual(Object.values(CONNECTOR_FILES).sort());
+    // script.csx too when operations need custom code (the dynamic style's column schemas do).
+    expect(result.connectors[0].script).toBeDefined();
+    expect(fs.readdirSync(folder).sort()).toEqual([...Object.values(CONNECTOR_FILES), 'script.csx'].sort());
 
     const swaggerText = fs.readFileSync(path.join(folder, CONNECTOR_FILES.apiDefinition), 'utf8');
     expect(swaggerText).toBe(`${JSON.stringify(result.connectors[0].swagger, null, 4)}\n`);
@@ -40,11 +42,13 @@ describe('writeConnectors', () => {
   test('rewrites its own files and leaves other files alone', async () => {
     const result = generateConnectors(model, { service: 'dataverse', style: 'dynamic' });
     const [folder] = await writeConnectors(result, out);
-    fs.writeFileSync(path.join(folder, 'script.csx'), '// kept');
+    fs.writeFileSync(path.join(folder, 'README.md'), '# kept');
+    fs.writeFileSync(path.join(folder, 'script.csx'), '// stale');
     fs.writeFileSync(path.join(folder, CONNECTOR_FILES.runbook), 'stale');
     const again = await writeConnectors(result, out);
     expect(again).toEqual([folder]);
-    expect(fs.readFileSync(path.join(folder, 'script.csx'), 'utf8')).toBe('// kept');
+    expect(fs.readFileSync(path.join(folder, 'README.md'), 'utf8')).toBe('# kept');
+    expect(fs.readFileSync(path.join(folder, 'script.csx'), 'utf8')).toBe(result.connectors[0].script!.text);
     expect(fs.readFileSync(path.join(folder, CONNECTOR_FILES.runbook), 'utf8')).toContain('# RUNBOOK');
     expect(fs.readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });

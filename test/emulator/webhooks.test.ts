@@ -302,7 +302,9 @@ describe('webhooks', () => {
       await web.call('PATCH', `accounts(${id})`, { body: { description: 'not a filtering attribute' } });
       await web.emulator.webhooks.idle();
       expect(secure.received).toHaveLength(1);
-      expect(secure.received[0].body).toMatchObject({ MessageName: 'Create', PrimaryEntityId: id, OwningExtension: { LogicalName: 'callbackregistration', Id: idOf(cb) } });
+      // The flattened row the first-party trigger receives, not a RemoteExecutionContext (reference §12.5).
+      expect(secure.received[0].body).toMatchObject({ '@odata.type': '#Microsoft.Dynamics.CRM.account', SdkMessage: 'Create', accountid: id, name: 'Match me' });
+      expect(secure.received[0].body).not.toHaveProperty('InputParameters');
       const bad = await web.call('POST', 'callbackregistrations', { body: { name: 'bad', entityname: 'account', message: 1, filterexpression: 'nosuch eq 1', url: secure.url } });
       expect(bad.status).toBe(400);
       await web.call('DELETE', `callbackregistrations(${idOf(cb)})`);
