@@ -5,6 +5,7 @@ import type { OpenAPIV2 } from 'openapi-types';
 import type { CsdlModel } from '../client/metadata/model';
 import { buildDynamicDocument } from './dynamic';
 import { GeneratorError } from './errors';
+import { buildFnoDynamicDocument } from './fno';
 import { folderName, packageFor } from './package';
 import { buildTypedDocuments } from './typed';
 import type { GenerateOptions, GenerationResult, GeneratorWarning } from './types';
@@ -17,13 +18,8 @@ export function generateConnectors(model: CsdlModel, options: GenerateOptions): 
   let docs: OpenAPIV2.Document[];
   switch (options.style) {
     case 'dynamic':
-      if (options.service === 'fno') {
-        throw new GeneratorError(
-          'The dynamic style needs the Dataverse metadata API (EntityDefinitions) to list tables and columns at design time; Finance and Operations has none. Use --style typed.',
-          'InvalidOption',
-        );
-      }
-      docs = [buildDynamicDocument(model, options, warnings)];
+      // F&O has no EntityDefinitions: its dynamic connector lists entities from the service document (connectors/fno).
+      docs = [options.service === 'fno' ? buildFnoDynamicDocument(model, options, warnings) : buildDynamicDocument(model, options, warnings)];
       break;
     case 'typed':
       docs = buildTypedDocuments(model, options, warnings);

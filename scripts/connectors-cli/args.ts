@@ -43,9 +43,9 @@ Output:
   --out DIR              output folder (created if missing)
   --format F             swagger2 (default): paconn connector folder(s);
                          openapi3: one DIR/openapi.json describing every entity set (or --tables)
-  --style S              dynamic: a few generic actions whose fields follow the chosen table (the default
-                         for dataverse); typed: one set of actions per table (the default, and the only
-                         style, for fno)
+  --style S              dynamic: a few generic actions for any table (the default for dataverse; for fno
+                         the entity list comes from the service document); typed: one set of actions per
+                         table (the default for fno)
   --tables a,b,…|*       entity sets (or logical names) for the typed style; * = all (default)
   --title TEXT           connector title (at most 30 characters)
   --split                split into several connectors when one would break a Power Automate limit
@@ -163,9 +163,6 @@ export function parseGenerateArgs(argv: string[]): Parsed<GenerateArgs> {
   const service = oneOf('service', str('service'), ['dataverse', 'fno'] as const, 'dataverse');
   const style = oneOf('style', str('style'), ['dynamic', 'typed'] as const, service === 'fno' ? 'typed' : 'dynamic');
   const format = oneOf('format', str('format'), ['swagger2', 'openapi3'] as const, 'swagger2');
-  if (service === 'fno' && style === 'dynamic' && format === 'swagger2') {
-    throw usageError('--style dynamic needs the Dataverse metadata API at design time; use --style typed with --service fno');
-  }
   return {
     help: false,
     args: {

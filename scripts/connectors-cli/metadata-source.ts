@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { connectDataverse } from '../../client/connect';
+import { connectDataverse, connectFno } from '../../client/connect';
 import { CsdlError, parseCsdlStream, type CsdlParseOptions } from '../../client/metadata/csdl';
 import { MetadataCache } from '../../client/metadata/metadata-cache';
 import type { CsdlModel } from '../../client/metadata/model';
@@ -117,9 +117,6 @@ async function fromFile(file: string, parse: CsdlParseOptions, options: Metadata
 }
 
 async function fromUrl(url: string, parse: CsdlParseOptions, options: MetadataSourceOptions): Promise<CsdlModel> {
-  if (options.service !== 'dataverse') {
-    throw usageError('--metadata URL is supported for --service dataverse only; for Finance and Operations, save <environment>/data/$metadata to a file and pass the file');
-  }
   const env = options.env;
   const clientId = options.clientId ?? env.D365_CLIENT_ID;
   const clientSecret = options.clientSecret ?? env.D365_CLIENT_SECRET;
@@ -143,18 +140,21 @@ async function fromUrl(url: string, parse: CsdlParseOptions, options: MetadataSo
     throw usageError(`--metadata '${url}' is not a valid URL`);
   }
   const secrets = [clientSecret];
-  let connection: ReturnType<typeof connectDataverse> | undefined;
-  options.progress.update(`downloading ${environmentUrl}api/data/v9.2/$metadata…`, true);
+  const credentials = { kind: 'secret' as const, clientId, clientSecret, tenantId, authorityUrl: options.authority };
+  let connection: { close(): void } | undefined;
+  options.progress.update(`downloading ${environmentUrl}${options.service === 'fno' ? 'data' : 'api/data/v9.2'}/$metadata…`, true);
   try {
-    connection = connectDataverse({
-      environmentUrl,
-      credentials: { kind: 'secret', clientId, clientSecret, tenantId, authorityUrl: options.authority },
-      ca,
-      concurrency: false,
-      timeoutMs: 120_000,
-    });
+    if (options.service === 'fno') {
+      // The F&O client: token for the F&O environment (no trailing slash in the resource), /data/$metadata.
+      const fno = connectFno({ environmentUrl: environmentUrl.replace(/\/$/, ''), credentials, ca, concurrency: false, timeoutMs: 120_000, metadata: false });
+      connection = fno;
+      // The client's own reader bounds the document (parseCsdlStream's defaults); --max-metadata-mb applies to files and Dataverse.
+      return await fno.metadata();
+    }
+    const dataverse = connectDataverse({ environmentUrl, credentials, ca, concurrency: false, timeoutMs: 120_000 });
+    connection = dataverse;
     // A cache of its own: one download, held by nobody once the command ends.
-    return await loadServiceMetadata(connection.context, { cache: new MetadataCache(), parse });
+    return await loadServiceMetadata(dataverse.context, { cache: new MetadataCache(), parse });
   } catch (e) {
     if (e instanceof CliError) throw e;
     if (e instanceof CsdlError && /document is larger than/.test(e.message)) {

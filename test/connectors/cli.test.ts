@@ -53,7 +53,6 @@ describe('help and usage', () => {
     [['generate', '--metadata', 'x.xml', '--out', 'o', '--format', 'raml'], /--format must be swagger2 or openapi3/],
     [['generate', '--metadata', 'x.xml', '--out', 'o', '--tables', ','], /--tables needs at least one name/],
     [['generate', '--metadata', 'x.xml', '--out', 'o', '--max-metadata-mb', 'lots'], /--max-metadata-mb must be a positive number/],
-    [['generate', '--metadata', 'x.xml', '--out', 'o', '--service', 'fno', '--style', 'dynamic'], /use --style typed with --service fno/],
     [['generate', '--metadata', 'x.xml', '--out', 'o', 'extra'], /unexpected argument 'extra'/],
     [['generate', '--metadata'], /--metadata/],
     [['validate'], /validate needs the connector folder/],
@@ -250,9 +249,9 @@ describe('--metadata URL (the emulator)', () => {
     expect(untrusted.stderr).not.toContain(emulator.clientSecret);
   });
 
-  it('--service fno with a URL is a usage error', async () => {
+  it('--service fno with a URL needs credentials like Dataverse (usage error 2)', async () => {
     const run = await runCli(['generate', '--metadata', 'https://contoso.operations.dynamics.com', '--out', tmp, '--service', 'fno']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/save <environment>\/data\/\$metadata to a file/);
+    expect(run.stderr).toMatch(/--client-id or D365_CLIENT_ID/);
   });
 });

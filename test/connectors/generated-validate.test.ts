@@ -15,6 +15,7 @@ import { METADATA_FIXTURES } from '../helpers/shared';
 const EMULATOR_MODEL = path.resolve(__dirname, '..', '..', 'emulator', 'model', 'dataverse.xml');
 const emulatorModel = parseCsdl(fs.readFileSync(EMULATOR_MODEL, 'utf8'));
 const crm = parseCsdl(fs.readFileSync(`${METADATA_FIXTURES}/dataverse/crm-v8.2-schema.xml`, 'utf8'));
+const fnoModel = parseCsdl(fs.readFileSync(path.resolve(__dirname, '..', '..', 'emulator', 'fno', 'model', 'fno.xml'), 'utf8'));
 const bc = parseCsdl(fs.readFileSync(`${METADATA_FIXTURES}/businesscentral/bc-api-v2.0-metadata.xml`, 'utf8'));
 
 const cases: Array<[string, ReturnType<typeof parseCsdl>, GenerateOptions]> = [
@@ -24,6 +25,8 @@ const cases: Array<[string, ReturnType<typeof parseCsdl>, GenerateOptions]> = [
   ['typed, every table of the emulator model, split', emulatorModel, { service: 'dataverse', style: 'typed', tables: ['*'], split: true }],
   ['typed with relate, bound and unbound actions and functions, crm v8.2, split', crm, { service: 'dataverse', style: 'typed', tables: ['leads', 'incidents', 'opportunities'], split: true }],
   ['typed F&O-style service on Business Central entity sets', bc, { service: 'fno', style: 'typed', tables: ['customers', 'vendors', 'salesOrders'] }],
+  ['dynamic F&O, emulator F&O model', fnoModel, { service: 'fno', style: 'dynamic' }],
+  ['typed F&O, every entity of the emulator F&O model', fnoModel, { service: 'fno', style: 'typed', tables: ['*'] }],
 ];
 
 let out: string;

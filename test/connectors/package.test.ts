@@ -149,16 +149,10 @@ describe('generateConnectors', () => {
     expect(pkg.apiProperties.properties.publisher).toBe('Contoso');
   });
 
-  test('dynamic is Dataverse-only: F&O is refused with a pointer to --style typed', () => {
-    let error: unknown;
-    try {
-      generateConnectors(fnoModel, { service: 'fno', style: 'dynamic' });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(GeneratorError);
-    expect((error as GeneratorError).code).toBe('InvalidOption');
-    expect((error as GeneratorError).message).toContain('--style typed');
+  test('dynamic F&O is the generic /data connector (connectors/fno); an unknown style is refused', () => {
+    const { connectors } = generateConnectors(fnoModel, { service: 'fno', style: 'dynamic' });
+    expect(connectors).toHaveLength(1);
+    expect(Object.keys(connectors[0].swagger.paths)).toContain('/{entityset}');
     expect(() => generateConnectors(model, { service: 'dataverse', style: 'fancy' as never })).toThrow(GeneratorError);
   });
 
