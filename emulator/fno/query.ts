@@ -117,7 +117,7 @@ function wildcardRegExp(pattern: string): string {
   for (const ch of pattern) {
     if (ch === '*') source += '[\\s\\S]*';
     else if (ch.toLowerCase() !== ch.toUpperCase()) source += `[${ch.toLowerCase()}${ch.toUpperCase()}]`;
-    else source += /[\\^$.*+?()[\]{}|/-]/.test(ch) ? `\\${ch}` : ch;
+    else source += /[\\^$.*+?()[\]{}|/]/.test(ch) ? `\\${ch}` : ch;
   }
   return `${source}$`;
 }

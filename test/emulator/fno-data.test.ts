@@ -102,6 +102,9 @@ describe('query options and paging', () => {
     expect(enumFilter.json.value.map((r: any) => r.CustomerAccount)).toEqual(['US-002', 'US-004']);
     const wildcard = await f.call('GET', "data/CustomersV3?$filter=OrganizationName eq '*wholesales*'&$select=OrganizationName");
     expect(wildcard.json.value.map((r: any) => r.OrganizationName)).toEqual(['Forest Wholesales', 'Sunset Wholesales', 'Owl Wholesales']);
+    // Characters with a meaning in patterns (here '-' and '.') are matched literally.
+    const literal = await f.call('GET', "data/CustomersV3?$filter=CustomerAccount eq 'US-00*' and CustomerAccount ne '*.*'&$select=CustomerAccount");
+    expect(literal.json.value.map((r: any) => r.CustomerAccount)).toEqual(['US-001', 'US-002', 'US-003', 'US-004', 'US-005']);
     const ordered = await f.call('GET', 'data/CustomersV3?$orderby=CreditLimit desc&$top=2&$skip=1&$select=CustomerAccount,CreditLimit');
     expect(ordered.json.value).toEqual([
       expect.objectContaining({ CustomerAccount: 'US-001', CreditLimit: 100000 }),
