@@ -1,8 +1,10 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /**
- * App-only access to a Dataverse environment through an Entra ID app registration (client secret or certificate).
- * Tested by the Dataverse node (`testedBy`), which calls WhoAmI through the shared client and explains failures.
+ * App-only access to a Dataverse or Finance & Operations environment through an Entra ID app registration (client
+ * secret or certificate). `service` says which one the Environment URL is; credentials saved before it existed read
+ * as 'auto', which keeps every Dataverse URL a Dataverse credential. Tested through the nodes' `testedBy`: WhoAmI for
+ * Dataverse, the user session service for Finance & Operations, with the reason named when it fails.
  */
 export class Dynamics365AppRegistrationApi implements ICredentialType {
   name = 'dynamics365AppRegistrationApi';
@@ -21,7 +23,20 @@ export class Dynamics365AppRegistrationApi implements ICredentialType {
       default: '',
       required: true,
       placeholder: 'https://contoso.crm.dynamics.com',
-      description: 'Address of the Dataverse environment (the token audience)',
+      description: 'Address of the Dataverse or Finance & Operations environment (the token audience)',
+    },
+    {
+      displayName: 'Service',
+      name: 'service',
+      type: 'options',
+      default: 'auto',
+      options: [
+        { name: 'Detect From URL', value: 'auto' },
+        { name: 'Dataverse', value: 'dataverse' },
+        { name: 'Finance & Operations', value: 'financeOperations' },
+      ],
+      description:
+        'Which Dynamics 365 service the Environment URL is. Detect From URL treats *.operations.dynamics.com, *.cloudax.dynamics.com and *.cloud.onebox.dynamics.com as Finance & Operations and any other URL as Dataverse; pick Finance & Operations for other F&O addresses (on-premises, a local sandbox).',
     },
     {
       displayName: 'Cloud',

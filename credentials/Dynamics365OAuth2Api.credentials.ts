@@ -1,8 +1,9 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /**
- * Delegated (signed-in user) access to Dataverse: OAuth2 authorization code. n8n holds and refreshes the tokens;
- * the Dataverse node only reads the current access token from `oauthTokenData`.
+ * Delegated (signed-in user) access to Dataverse or Finance & Operations: OAuth2 authorization code. n8n holds and
+ * refreshes the tokens; the nodes only read the current access token from `oauthTokenData`. `service` (default
+ * 'auto': detected from the URL) picks the scope: `<url>/.default` for F&O, `<url>/user_impersonation` for Dataverse.
  */
 export class Dynamics365OAuth2Api implements ICredentialType {
   name = 'dynamics365OAuth2Api';
@@ -23,6 +24,20 @@ export class Dynamics365OAuth2Api implements ICredentialType {
       default: '',
       required: true,
       placeholder: 'https://contoso.crm.dynamics.com',
+      description: 'Address of the Dataverse or Finance & Operations environment (the token audience)',
+    },
+    {
+      displayName: 'Service',
+      name: 'service',
+      type: 'options',
+      default: 'auto',
+      options: [
+        { name: 'Detect From URL', value: 'auto' },
+        { name: 'Dataverse', value: 'dataverse' },
+        { name: 'Finance & Operations', value: 'financeOperations' },
+      ],
+      description:
+        'Which Dynamics 365 service the Environment URL is. Detect From URL treats *.operations.dynamics.com, *.cloudax.dynamics.com and *.cloud.onebox.dynamics.com as Finance & Operations and any other URL as Dataverse. Finance & Operations asks for the <url>/.default scope, Dataverse for <url>/user_impersonation.',
     },
     {
       displayName: 'Tenant ID',
@@ -55,7 +70,8 @@ export class Dynamics365OAuth2Api implements ICredentialType {
       displayName: 'Scope',
       name: 'scope',
       type: 'hidden',
-      default: '={{$self["environmentUrl"].replace(/\\/+$/, "")}}/user_impersonation offline_access',
+      default:
+        '={{$self["environmentUrl"].replace(/\\/+$/, "") + ($self["service"] === "financeOperations" || ($self["service"] !== "dataverse" && /^https:\\/\\/[^\\/]+\\.(operations|cloudax|cloud\\.onebox)\\.dynamics\\.com$/i.test($self["environmentUrl"].replace(/\\/+$/, ""))) ? "/.default" : "/user_impersonation")}} offline_access',
     },
     {
       displayName: 'Auth URI Query Parameters',

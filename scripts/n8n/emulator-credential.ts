@@ -19,3 +19,12 @@ export function emulatorCredentialData(emulator: RunningEmulator, overrides: Rec
     ...overrides,
   };
 }
+
+/**
+ * The same credential pointed at the emulator's Finance & Operations origin. That origin is a loopback URL, which
+ * cannot be recognised by its host, so the service is named explicitly.
+ */
+export function emulatorFnoCredentialData(emulator: RunningEmulator, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  if (!emulator.fnoUrl) throw new Error('The emulator was started without its Finance & Operations environment (fno: false).');
+  return emulatorCredentialData(emulator, { environmentUrl: emulator.fnoUrl, service: 'financeOperations', ...overrides });
+}

@@ -1,6 +1,8 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { D365Error } from '../../../client/http/errors';
 import { connectFromCredentials, type AuthenticationKind } from '../transport/connection';
+import { testFnoCredential } from '../../FinanceOperations/methods/credentialTest';
+import { credentialService } from '../../FinanceOperations/transport/service';
 
 /** Why a WhoAmI call failed, in words that say what to fix. */
 export function explainFailure(error: unknown): string {
@@ -23,6 +25,8 @@ export function explainFailure(error: unknown): string {
 }
 
 async function test(kind: AuthenticationKind, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+  // n8n tests a credential type with the first node that declares it, so this one test serves F&O credentials too.
+  if (credentialService(credential.data) === 'financeOperations') return testFnoCredential(kind, credential);
   let conn;
   try {
     conn = connectFromCredentials(kind, credential.data ?? {});
