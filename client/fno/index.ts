@@ -11,3 +11,15 @@ export { activitySegment, type DataJobStatusDetail, type DequeuedMessage, type E
 export { buildPackage, readPackage, type BuildPackageOptions, type OpenedPackage, type PackageEntityData, type PackageEntityInput } from './package/data-package';
 export { readZip, type ZipEntry, type ZipReadLimits } from './package/zip-reader';
 export { writeZip, type ZipInput } from './package/zip-writer';
+export {
+  activateBusinessEvent,
+  createHttpsEndpoint,
+  deactivateBusinessEvent,
+  deleteEventEndpoint,
+  listBusinessEvents,
+  listEventActivations,
+  listEventEndpoints,
+  type BusinessEventActivation,
+  type BusinessEventEndpoint,
+  type BusinessEventInfo,
+} from './business-events';

@@ -1,0 +1,19 @@
+/**
+ * The F&O connection of the automatic setup: the Finance & Operations node's connection (the same credentials,
+ * their Service set to Finance & Operations or detected from the URL). Only activation, deactivation and the event
+ * list use it; receiving events needs no token.
+ */
+import type { FnoConnection } from '../../client/connect';
+import { credentialTypeFor, type AuthenticationKind, type CredentialSource } from '../Dataverse/transport/connection';
+import { connectFromCredentials } from '../FinanceOperations/transport/connection';
+
+/** Runs `work` on a connection made for it and frees its sockets afterwards. */
+export async function withFno<T>(source: CredentialSource, work: (fno: FnoConnection) => Promise<T>): Promise<T> {
+  const kind = (source.getNodeParameter('authentication', 'appRegistration') === 'oAuth2' ? 'oAuth2' : 'appRegistration') as AuthenticationKind;
+  const { fno } = connectFromCredentials(kind, await source.getCredentials(credentialTypeFor(kind)));
+  try {
+    return await work(fno);
+  } finally {
+    fno.close();
+  }
+}
