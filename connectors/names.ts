@@ -15,6 +15,7 @@ const RESERVED = new Set(['delete', 'new', 'default', 'class', 'function', 'retu
 
 /** `new_customer_table` → `NewCustomerTable`; `WhoAmI` stays; digits first get a prefix; nothing left → `Item`. */
 export function pascalCase(text: string): string {
+  if (isPlainName(text)) return text.charCodeAt(0) >= 97 ? text[0].toUpperCase() + text.slice(1) : text;
   const words = text
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[^A-Za-z0-9]+/)
@@ -23,6 +24,21 @@ export function pascalCase(text: string): string {
   if (!out) out = 'Item';
   if (/^[0-9]/.test(out)) out = `N${out}`;
   return out;
+}
+
+/**
+ * Letters and digits only, starting with a letter: every word after the first then starts with its capital already,
+ * so the PascalCase form is the name with its first letter raised (operationIds are made of such names thousands of
+ * times over).
+ */
+function isPlainName(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (!letter && (i === 0 || c < 48 || c > 57)) return false;
+  }
+  return true;
 }
 
 /** Hands out unique operationIds: a collision gets a numeric suffix and a warning, never invalid output. */

@@ -144,7 +144,7 @@ export class CsdlBuilder implements XmlEventHandler {
       case 'structured':
         return this.typeChild(parent.type, local, attrs);
       case 'key':
-        if (local === 'PropertyRef') parent.type.key.push(required(attrs, 'Name', 'PropertyRef'));
+        if (local === 'PropertyRef') parent.type.key.push(this.names.intern(required(attrs, 'Name', 'PropertyRef')));
         return SKIP;
       case 'navigation':
         if (local === 'ReferentialConstraint') {

@@ -17,9 +17,11 @@ export function ownString(value: string): string {
 }
 
 type Attrs = Record<string, string>;
-const COLLECTION = /^Collection\((.+)\)$/;
 
-/** Keeps one copy of each type name as written, detached from the input (type names repeat thousands of times). */
+/**
+ * Keeps one copy of each type name as written, detached from the input (type names repeat thousands of times), and
+ * of each property name (`createdon`, `dataAreaId` and their like are declared on every table).
+ */
 export class TypeNames {
   private readonly names = new Map<string, string>();
 
@@ -34,21 +36,34 @@ export class TypeNames {
 
   ref(raw: string | undefined, where: string): { type: string; collection: boolean } {
     if (!raw) throw new CsdlError(`${where} has no Type`);
-    const m = COLLECTION.exec(raw);
-    return m ? { type: this.intern(m[1]), collection: true } : { type: this.intern(raw), collection: false };
+    // `Collection(T)` without a regular expression: this runs for every property.
+    if (raw.length > 12 && raw.charCodeAt(raw.length - 1) === 41 /* ) */ && raw.startsWith('Collection(')) {
+      return { type: this.intern(raw.slice(11, -1)), collection: true };
+    }
+    return { type: this.intern(raw), collection: false };
   }
 }
 
 export function required(attrs: Attrs, name: string, element: string): string {
+  return ownString(present(attrs, name, element));
+}
+
+/** The attribute as read (possibly a slice of the input): for TypeNames.intern, which keeps a copy of its own. */
+function present(attrs: Attrs, name: string, element: string): string {
   const value = attrs[name];
   if (value === undefined || value === '') throw new CsdlError(`<${element}> has no ${name}`);
-  return ownString(value);
+  return value;
+}
+
+function maxLengthOf(value: string | undefined): number | undefined {
+  return value && value.toLowerCase() !== 'max' ? Number(value) : undefined;
 }
 
 /** Facets present on the element, so that objects carry only what the document says. */
 export function facets(attrs: Attrs): TypeFacets {
   const out: TypeFacets = {};
-  if (attrs.MaxLength && attrs.MaxLength.toLowerCase() !== 'max') out.maxLength = Number(attrs.MaxLength);
+  const maxLength = maxLengthOf(attrs.MaxLength);
+  if (maxLength !== undefined) out.maxLength = maxLength;
   if (attrs.Precision) out.precision = Number(attrs.Precision);
   if (attrs.Scale !== undefined) out.scale = attrs.Scale.toLowerCase() === 'variable' ? 'variable' : Number(attrs.Scale);
   if (attrs.SRID !== undefined) out.srid = ownString(attrs.SRID);
@@ -57,9 +72,14 @@ export function facets(attrs: Attrs): TypeFacets {
 }
 
 export function readProperty(attrs: Attrs, names: TypeNames): Property {
-  const name = required(attrs, 'Name', 'Property');
-  const { type, collection } = names.ref(attrs.Type, `property ${name}`);
-  const { maxLength, precision, scale, srid, unicode } = facets(attrs);
+  const name = names.intern(present(attrs, 'Name', 'Property'));
+  const raw = attrs.Type;
+  const { type, collection } = names.ref(raw, raw ? '' : `property ${name}`);
+  // Most properties have no facet but MaxLength: the facet object only when there is more.
+  const { maxLength, precision, scale, srid, unicode } =
+    attrs.Precision === undefined && attrs.Scale === undefined && attrs.SRID === undefined && attrs.Unicode === undefined
+      ? { maxLength: maxLengthOf(attrs.MaxLength), precision: undefined, scale: undefined, srid: undefined, unicode: undefined }
+      : facets(attrs);
   // Every property has the same fields (the shape the emulator and older callers read); rare facets are added.
   const property: Property = {
     name,
@@ -81,7 +101,7 @@ export function readProperty(attrs: Attrs, names: TypeNames): Property {
 }
 
 export function readNavigation(attrs: Attrs, names: TypeNames): NavigationProperty {
-  const name = required(attrs, 'Name', 'NavigationProperty');
+  const name = names.intern(present(attrs, 'Name', 'NavigationProperty'));
   return {
     name,
     ...names.ref(attrs.Type, `navigation property ${name}`),
@@ -92,28 +112,25 @@ export function readNavigation(attrs: Attrs, names: TypeNames): NavigationProper
   };
 }
 
-function structured(attrs: Attrs, ns: string, element: string, names: TypeNames) {
-  const name = required(attrs, 'Name', element);
-  return {
+export function readEntityType(attrs: Attrs, ns: string, names: TypeNames): EntityType {
+  const name = required(attrs, 'Name', 'EntityType');
+  const properties = new Map<string, Property>();
+  const navigation = new Map<string, NavigationProperty>();
+  // allProperties/allNavigation/keyProperties are filled once the document has ended (resolveInheritance).
+  const type: EntityType = {
     name,
     qualifiedName: ownString(`${ns}.${name}`),
     baseType: attrs.BaseType ? names.intern(attrs.BaseType) : undefined,
     abstract: attrs.Abstract === 'true',
     openType: attrs.OpenType === 'true',
-    properties: new Map<string, Property>(),
+    properties,
     description: undefined,
-  };
-}
-
-export function readEntityType(attrs: Attrs, ns: string, names: TypeNames): EntityType {
-  const type: EntityType = {
-    ...structured(attrs, ns, 'EntityType', names),
     kind: 'entity',
     key: [],
-    navigation: new Map(),
+    navigation,
     alternateKeys: [],
-    allProperties: new Map(),
-    allNavigation: new Map(),
+    allProperties: properties,
+    allNavigation: navigation,
     keyProperties: [],
   };
   if (attrs.HasStream === 'true') type.hasStream = true;
@@ -121,7 +138,19 @@ export function readEntityType(attrs: Attrs, ns: string, names: TypeNames): Enti
 }
 
 export function readComplexType(attrs: Attrs, ns: string, names: TypeNames): ComplexType {
-  return { ...structured(attrs, ns, 'ComplexType', names), kind: 'complex', allProperties: new Map() };
+  const name = required(attrs, 'Name', 'ComplexType');
+  const properties = new Map<string, Property>();
+  return {
+    name,
+    qualifiedName: ownString(`${ns}.${name}`),
+    baseType: attrs.BaseType ? names.intern(attrs.BaseType) : undefined,
+    abstract: attrs.Abstract === 'true',
+    openType: attrs.OpenType === 'true',
+    properties,
+    description: undefined,
+    kind: 'complex',
+    allProperties: properties,
+  };
 }
 
 export function readEnumType(attrs: Attrs, ns: string, names: TypeNames): EnumType {

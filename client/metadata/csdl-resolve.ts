@@ -162,16 +162,28 @@ function splitTarget(path: string): { head: string; signature?: string[]; rest: 
   return { head: head.slice(0, open), signature: inner.split(',').map((t) => t.trim()).filter(Boolean), rest };
 }
 
-/** Fills allProperties / allNavigation / keyProperties by walking base types once (memoised). */
+/**
+ * Fills allProperties / allNavigation / keyProperties by walking base types once (memoised). A type that inherits
+ * nothing (no base type, or one without members: Dataverse's crmbaseentity) shares its own map, which the model
+ * never changes afterwards: one map per type instead of two.
+ */
 export function resolveInheritance(model: CsdlModel): void {
   walkBaseTypes(model.entityTypes, (type, base) => {
-    type.allProperties = new Map([...(base?.allProperties ?? []), ...type.properties]);
-    type.allNavigation = new Map([...(base?.allNavigation ?? []), ...type.navigation]);
+    type.allProperties = inherit(base?.allProperties, type.properties);
+    type.allNavigation = inherit(base?.allNavigation, type.navigation);
     type.keyProperties = type.key.length ? type.key : (base?.keyProperties ?? []);
   });
   walkBaseTypes(model.complexTypes, (type, base) => {
-    type.allProperties = new Map([...(base?.allProperties ?? []), ...type.properties]);
+    type.allProperties = inherit(base?.allProperties, type.properties);
   });
+}
+
+function inherit<T>(inherited: Map<string, T> | undefined, own: Map<string, T>): Map<string, T> {
+  if (!inherited || inherited.size === 0) return own;
+  if (own.size === 0) return inherited;
+  const all = new Map(inherited);
+  for (const [name, member] of own) all.set(name, member);
+  return all;
 }
 
 /** Calls `resolve` for every type after its base type (each once); a circular BaseType chain is a CsdlError. */

@@ -15,6 +15,9 @@ export { resolveInheritance } from './csdl-resolve';
 
 export type CsdlParseOptions = XmlTokenizerLimits;
 
+/** Bytes decoded at a time: at most 32 K characters, an ordinary (young) string even when two-byte. */
+const DECODE_SLICE = 32 * 1024;
+
 export function parseCsdl(xml: string, options: CsdlParseOptions = {}): CsdlModel {
   const { tokenizer, builder } = start(options);
   try {
@@ -39,7 +42,15 @@ export async function parseCsdlStream(
   const decoder = new StringDecoder('utf8');
   try {
     for await (const chunk of source as AsyncIterable<string | Buffer>) {
-      tokenizer.write(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+      if (typeof chunk === 'string') {
+        tokenizer.write(chunk);
+        continue;
+      }
+      // Decoded a slice at a time: a string of a whole 1 MB read would be a large object, which only a full
+      // collection frees, so every chunk read would add to the process's peak until then.
+      for (let at = 0; at < chunk.length; at += DECODE_SLICE) {
+        tokenizer.write(decoder.write(at === 0 && chunk.length <= DECODE_SLICE ? chunk : chunk.subarray(at, at + DECODE_SLICE)));
+      }
     }
     tokenizer.write(decoder.end());
     tokenizer.end();

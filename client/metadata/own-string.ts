@@ -1,10 +1,12 @@
 /**
  * Strings kept in a model built from a stream must not be V8 "sliced strings": a slice of a chunk keeps the whole
- * chunk alive, so a model holding a few names from every chunk would pin the entire document in memory. Prefixing
- * forces a flat copy of the text; slicing the prefix off again yields a string whose parent is that copy only.
+ * chunk alive, so a model holding a few names from every chunk would pin the entire document in memory. Joining two
+ * pieces of it writes the text into a new flat string of its own: some 30 bytes smaller per string than slicing a
+ * prefixed copy (which keeps a sliced string and its flat parent).
  */
 export function ownString(value: string): string {
-  return (' ' + value).slice(1);
+  // Two non-empty parts: join returns a lone non-empty part as it is, sliced or not.
+  return [value.slice(0, 1), value.slice(1)].join('');
 }
 
 /** Adds `key` as an own property even when it is `__proto__` (a plain assignment would replace the prototype). */

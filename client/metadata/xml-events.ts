@@ -659,7 +659,8 @@ function joinFlat(rest: string, chunk: string): string {
 
 /** A flat copy of a short name, so that a cached name never keeps a chunk of the document alive. */
 function ownCopy(value: string): string {
-  return (' ' + value).slice(1);
+  // Two non-empty parts: join returns a lone non-empty part as it is, sliced or not.
+  return [value.slice(0, 1), value.slice(1)].join('');
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -12,6 +12,7 @@ import type { OpenAPIV3 } from 'openapi-types';
 import type { CsdlModel, EntitySet, EntityType, Property } from '../../client/metadata/model';
 import { edmSchema, enumSchema, primitiveSchema, type EdmSchemaContext, type JsonSchema } from '../edm-schema';
 import { OperationIds, pascalCase, sentence } from '../names';
+import { plainSchema, SchemaProperties, SchemaText } from './schema-properties';
 import { selectEntitySets } from '../typed/select';
 import type { GeneratorWarning } from '../types';
 
@@ -106,7 +107,7 @@ export function toOpenApi3(model: CsdlModel, options: OpenApi3Options = {}): Ope
         paths[part.key] = part.item;
         break;
       case 'schema':
-        schemas[part.key] = part.schema as OpenAPIV3.SchemaObject;
+        schemas[part.key] = plainSchema(part.schema) as OpenAPIV3.SchemaObject;
         break;
       case 'tail':
         document!.components = { schemas, parameters: part.parameters, responses: part.responses };
@@ -129,12 +130,16 @@ export interface OpenApi3WriteStats {
 /** Where writeOpenApi3 writes: a stream (its backpressure respected) or a function given each chunk. */
 export type OpenApi3Output = NodeJS.WritableStream | ((chunk: string) => void | Promise<void>);
 
-const CHUNK = 256 * 1024;
+/**
+ * Small enough for a chunk (even of two-byte text) to be an ordinary young object: larger strings go to V8's
+ * large-object space, which only a full collection empties, and the process would grow by every chunk until then.
+ */
+const CHUNK = 32 * 1024;
 
 /**
  * Streams the document toOpenApi3 builds, as the same JSON text (JSON.parse of it deep-equals toOpenApi3's result,
  * with the same key order), without ever holding the document or its string: each path item and each schema is
- * built, serialized with JSON.stringify and let go, the text gathered into chunks of about 256 K characters. On a
+ * built, serialized with JSON.stringify and let go, the text gathered into chunks of about 32 K characters. On a
  * stream it waits for 'drain' whenever write() asks to, and rejects on the stream's 'error'; it does not end the
  * stream (the caller may add to it, and ends it).
  *
@@ -151,14 +156,10 @@ export async function writeOpenApi3(
 ): Promise<OpenApi3WriteStats> {
   const stats: OpenApi3WriteStats = { entitySets: 0, paths: 0, schemas: 0, bytes: 0, chunks: 0 };
   const indent = Math.max(0, Math.min(10, Math.floor(options.indent ?? 0)));
-  const pad = (depth: number) => (indent ? `\n${' '.repeat(indent * depth)}` : '');
-  // JSON.stringify(value, null, indent) of a value nested `depth` deep: every line break of it indented further.
-  const nested = (value: unknown, depth: number) => {
-    const text = JSON.stringify(value, null, indent);
-    return indent && depth ? text.replace(/\n/g, pad(depth)) : text;
-  };
+  const text = new SchemaText(indent);
+  const pad = (depth: number) => text.pad(depth);
   const colon = indent ? ': ' : ':';
-  const member = (key: string, value: unknown, depth: number) => `${JSON.stringify(key)}${colon}${nested(value, depth)}`;
+  const member = (key: string, value: unknown, depth: number) => text.member(key, value, depth);
 
   let failure: Error | undefined;
   const stream = typeof out === 'function' ? undefined : out;
@@ -194,9 +195,10 @@ export async function writeOpenApi3(
     }
     if (failure) throw failure;
   };
-  const write = async (text: string) => {
+  // Appends; true when a chunk is full and must be flushed (awaited only then: most parts fill no chunk).
+  const write = (text: string): boolean => {
     buffer += text;
-    if (buffer.length >= CHUNK) await flush();
+    return buffer.length >= CHUNK;
   };
 
   try {
@@ -207,30 +209,30 @@ export async function writeOpenApi3(
         case 'head': {
           const h = part.head;
           stats.entitySets = h.tags?.length ?? 0;
-          await write(
+          if (write(
             `{${pad(1)}${member('openapi', h.openapi, 1)},${pad(1)}${member('info', h.info, 1)},${pad(1)}${member('servers', h.servers, 1)},` +
               `${pad(1)}${member('tags', h.tags, 1)},${pad(1)}${JSON.stringify('paths')}${colon}{`,
-          );
+          )) await flush();
           first = true;
           break;
         }
         case 'path':
-          await write(`${first ? '' : ','}${pad(2)}${member(part.key, part.item, 2)}`);
+          if (write(`${first ? '' : ','}${pad(2)}${member(part.key, part.item, 2)}`)) await flush();
           first = false;
           stats.paths++;
           break;
         case 'schema':
           if (stats.schemas === 0) {
             // Closes paths (an empty one as JSON.stringify writes it: {}), opens components/schemas.
-            await write(`${stats.paths ? pad(1) : ''}},${pad(1)}${JSON.stringify('components')}${colon}{${pad(2)}${JSON.stringify('schemas')}${colon}{`);
+            if (write(`${stats.paths ? pad(1) : ''}},${pad(1)}${JSON.stringify('components')}${colon}{${pad(2)}${JSON.stringify('schemas')}${colon}{`)) await flush();
             first = true;
           }
-          await write(`${first ? '' : ','}${pad(3)}${member(part.key, part.schema, 3)}`);
+          if (write(`${first ? '' : ','}${pad(3)}${JSON.stringify(part.key)}${colon}${text.schema(part.schema, 3)}`)) await flush();
           first = false;
           stats.schemas++;
           break;
         case 'tail':
-          await write(`${pad(2)}},${pad(2)}${member('parameters', part.parameters, 2)},${pad(2)}${member('responses', part.responses, 2)}${pad(1)}}${pad(0)}}`);
+          if (write(`${pad(2)}},${pad(2)}${member('parameters', part.parameters, 2)},${pad(2)}${member('responses', part.responses, 2)}${pad(1)}}${pad(0)}}`)) await flush();
           break;
       }
     }
@@ -390,7 +392,11 @@ function paramName(name: string): string {
  * allow-list (`tables`) navigation properties to entity types outside it are left out, so the document stays closed
  * without pulling in the whole model.
  */
+/** Distinct shared property schemas kept (a bound, not a limit any real document reaches). */
+const MAX_SHARED_SCHEMAS = 10_000;
+
 class Schemas {
+  private readonly shared = new Map<string, Map<number, JsonSchema>>();
   private readonly queued = new Set<string>();
   private readonly queue: { name: string; kind: 'complex' | 'entity' | 'enum' }[] = [];
   private readonly ctx: EdmSchemaContext;
@@ -461,23 +467,27 @@ class Schemas {
 
   private buildEntity(name: string): OpenApi3Part[] {
     const type = this.model.entityTypes.get(name)!;
-    const keys = new Set(type.keyProperties);
-    const read: Record<string, JsonSchema> = {};
-    const create: Record<string, JsonSchema> = {};
-    const update: Record<string, JsonSchema> = {};
+    const keys = type.keyProperties;
+    const read = new SchemaProperties();
+    const create = new SchemaProperties(read);
+    const update = new SchemaProperties(read);
     const required: string[] = [];
     for (const prop of type.allProperties.values()) {
       const schema = this.property(prop);
-      read[prop.name] = schema;
+      const at = read.add(prop.name, schema);
       if (prop.computed || prop.readOnly) continue;
-      create[prop.name] = schema;
-      if (!prop.nullable && !keys.has(prop.name) && prop.defaultValue === undefined && prop.type !== 'Edm.Stream') required.push(prop.name);
-      if (!keys.has(prop.name) && !prop.immutable) update[prop.name] = schema;
+      create.take(at);
+      const key = keys.includes(prop.name);
+      if (!prop.nullable && !key && prop.defaultValue === undefined && prop.type !== 'Edm.Stream') required.push(prop.name);
+      if (!key && !prop.immutable) update.take(at);
     }
     for (const nav of type.allNavigation.values()) {
       const target = this.ctx.refFor(nav.type, 'entity');
       if (!target) continue;
-      read[nav.name] = nav.collection ? { type: 'array', items: { $ref: target } } : nav.nullable ? { allOf: [{ $ref: target }], nullable: true } : { $ref: target };
+      const schema = nav.collection ? { type: 'array', items: { $ref: target } } : nav.nullable ? { allOf: [{ $ref: target }], nullable: true } : { $ref: target };
+      // A navigation property named like a structural one replaces it in place (as an assignment to an object would).
+      if (type.allProperties.has(nav.name)) read.set(nav.name, schema);
+      else read.add(nav.name, schema);
     }
     const description = type.description;
     return [
@@ -491,11 +501,31 @@ class Schemas {
     ];
   }
 
+  /**
+   * The schema of a property. Properties without a description that agree on everything the schema is made of share
+   * one schema object (F&O declares thousands of `Edm.String MaxLength=20` columns), so the writer serializes it once.
+   * edmSchema's side effects (queueing a referenced type, one warning per unknown type) happen on the first of them.
+   */
   private property(prop: Property): JsonSchema {
+    // The type name, then a number for the rest (flags in the low bits, maxLength above them).
+    let byType: Map<number, JsonSchema> | undefined;
+    let key = -1;
+    const maxLength = prop.maxLength;
+    if (!prop.description && (maxLength === undefined || (Number.isInteger(maxLength) && maxLength >= 0 && maxLength < 2 ** 40))) {
+      key = (prop.collection ? 1 : 0) + (prop.nullable ? 2 : 0) + (prop.computed || prop.readOnly ? 4 : 0) + (maxLength === undefined ? 0 : (maxLength + 1) * 8);
+      byType = this.shared.get(prop.type);
+      const shared = byType?.get(key);
+      if (shared) return shared;
+    }
     const schema = edmSchema(prop, this.ctx);
-    if (typeof schema.$ref === 'string') return schema;
-    if (prop.description) schema.description = prop.description;
-    if (prop.computed || prop.readOnly) schema.readOnly = true;
+    if (typeof schema.$ref !== 'string') {
+      if (prop.description) schema.description = prop.description;
+      if (prop.computed || prop.readOnly) schema.readOnly = true;
+    }
+    if (key >= 0) {
+      if (!byType && this.shared.size < MAX_SHARED_SCHEMAS) this.shared.set(prop.type, (byType = new Map()));
+      if (byType && byType.size < MAX_SHARED_SCHEMAS) byType.set(key, schema);
+    }
     return schema;
   }
 }

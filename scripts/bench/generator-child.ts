@@ -4,9 +4,11 @@
  * file) or with odata-openapi (`odata-openapi`, the same steps as its CLI without --pretty: read, xml2json,
  * csdl2openapi, compact JSON stringified chunked to the file), then prints {ms, maxRssMB, outputBytes} as one JSON
  * line. Each run is alone in its process, so the peak RSS is its own. Both outputs are compact JSON, so their sizes
- * compare like for like.
+ * compare like for like. `baseline` does nothing but load this script (which loads this package's modules) and
+ * report its peak RSS: the floor every run above starts from, so that memory can also be compared above it.
  *
  *   node generator-child.js ours|odata-openapi <input.xml> <output.json>
+ *   node generator-child.js baseline
  */
 import * as fs from 'node:fs';
 import { once } from 'node:events';
@@ -41,6 +43,10 @@ async function odataOpenapi(input: string, output: string): Promise<void> {
 
 async function main() {
   const [tool, input, output] = process.argv.slice(2);
+  if (tool === 'baseline') {
+    process.stdout.write(`${JSON.stringify({ ms: 0, maxRssMB: process.resourceUsage().maxRSS / 1024, outputBytes: 0 })}\n`);
+    return;
+  }
   const started = process.hrtime.bigint();
   if (tool === 'ours') await ours(input, output);
   else if (tool === 'odata-openapi') await odataOpenapi(input, output);

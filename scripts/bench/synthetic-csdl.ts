@@ -10,8 +10,9 @@
  * (overloaded) and unbound actions and functions with their imports. 2,000 types × 60 properties ≈ 30 MB.
  *
  * Finance & Operations-shaped (finance-operations.md §2.1): namespace Microsoft.Dynamics.DataEntities, container
- * Resources, composite keys led by dataAreaId, public collection names (`…s` sets), NoYes-style enums, navigation
- * properties whose referential constraints pair dataAreaId and the target's key, and bound actions.
+ * Resources, 3,000 data entities of 40 columns (about 11 MB), composite keys led by dataAreaId, public collection
+ * names (`…s` sets), columns mostly strings with many NoYes and other enum columns, navigation properties whose
+ * referential constraints pair dataAreaId and the target's key, and bound actions.
  */
 import { once } from 'node:events';
 import * as fs from 'node:fs';
@@ -232,9 +233,17 @@ export async function writeSyntheticDataverseCsdl(file: string, options: Synthet
 // Finance & Operations
 
 const FNO_NS = 'Microsoft.Dynamics.DataEntities';
+/**
+ * Column types of a data entity, weighted as F&O writes them: mostly strings (codes, names, descriptions, memo
+ * fields without a MaxLength), many NoYes flags and other enums (`NOYES` and `ENUM` stand for those), then amounts,
+ * record ids, dates and times.
+ */
+const NOYES = 'NoYes';
+const ENUM = 'Enum';
 const FNO_TYPES: [string, string][] = [
-  ['Edm.String', ' MaxLength="20"'], ['Edm.String', ' MaxLength="60"'], ['Edm.String', ''], ['Edm.Decimal', ' Precision="32" Scale="6"'],
-  ['Edm.Int32', ''], ['Edm.Int64', ''], ['Edm.Date', ''], ['Edm.DateTimeOffset', ''], ['Edm.Guid', ''],
+  ['Edm.String', ' MaxLength="10"'], ['Edm.String', ' MaxLength="20"'], ['Edm.String', ' MaxLength="20"'], ['Edm.String', ' MaxLength="60"'],
+  ['Edm.String', ' MaxLength="100"'], ['Edm.String', ''], [NOYES, ''], [NOYES, ''], [ENUM, ''],
+  ['Edm.Decimal', ' Precision="32" Scale="6"'], ['Edm.Int32', ''], ['Edm.Int64', ''], ['Edm.Date', ''], ['Edm.DateTimeOffset', ''],
 ];
 
 interface FnoEntity { type: string; set: string; key: string; refs: { name: string; target: number }[] }
@@ -280,7 +289,10 @@ export async function writeSyntheticFnoCsdl(file: string, options: SyntheticFnoO
       const filler = perType - 4 - e.refs.length;
       for (let p = 0; p < filler; p++) {
         const [type, facets] = pick(next, FNO_TYPES);
-        out.push(`\t\t\t\t<Property Name="${pick(next, NAMES)}${pick(next, WORDS)}${p}" Type="${type}"${facets} />\n`);
+        const name = `${pick(next, NAMES)}${pick(next, WORDS)}${p}`;
+        if (type === NOYES) out.push(`\t\t\t\t<Property Name="${name}" Type="${FNO_NS}.NoYes" Nullable="false" />\n`);
+        else if (type === ENUM) out.push(`\t\t\t\t<Property Name="${name}" Type="${FNO_NS}.SynthEnum${pad(Math.floor(next() * enums), 3)}" Nullable="false" />\n`);
+        else out.push(`\t\t\t\t<Property Name="${name}" Type="${type}"${facets} />\n`);
       }
       stats.properties += 4 + e.refs.length + Math.max(0, filler);
       for (const r of e.refs) {

@@ -85,4 +85,31 @@ describe('synthetic Finance and Operations $metadata', () => {
     expect(nav.constraints.map((c) => c.property)).toContain('dataAreaId');
     expect(model.actions.length).toBe(stats.actions);
   });
+
+  it('is shaped like data entities: mostly string columns, NoYes flags on most entities, other enums', async () => {
+    const file = path.join(tmp, 'fno-shape.xml');
+    await writeSyntheticFnoCsdl(file, { entityTypes: 200, seed: 5 });
+    const model = await parseCsdlStream(fs.createReadStream(file));
+    const columns = [...model.entityTypes.values()].flatMap((t) => [...t.properties.values()]);
+    expect(columns.length).toBe(200 * 40);
+    const strings = columns.filter((p) => p.type === 'Edm.String').length;
+    expect(strings / columns.length).toBeGreaterThan(0.45);
+    const noYes = columns.filter((p) => p.type === 'Microsoft.Dynamics.DataEntities.NoYes');
+    // IsActive on every entity, and filler flags besides.
+    expect(noYes.length).toBeGreaterThan(200 * 3);
+    expect(noYes.every((p) => !p.nullable)).toBe(true);
+    const enums = columns.filter((p) => /\.SynthEnum\d{3}$/.test(p.type)).length;
+    expect(enums).toBeGreaterThan(200);
+    expect(columns.filter((p) => p.type === 'Edm.String' && p.maxLength === undefined).length).toBeGreaterThan(0);
+  });
+
+  it('defaults to the benchmark size: 3,000 entities in about 11 MB', async () => {
+    const file = path.join(tmp, 'fno-full.xml');
+    const stats = await writeSyntheticFnoCsdl(file, {});
+    expect(stats).toMatchObject({ entityTypes: 3000, entitySets: 3000 });
+    expect(stats.bytes).toBe(fs.statSync(file).size);
+    expect(stats.bytes).toBeGreaterThan(8 * 2 ** 20);
+    expect(stats.bytes).toBeLessThan(16 * 2 ** 20);
+    fs.rmSync(file);
+  });
 });
