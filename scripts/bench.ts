@@ -10,11 +10,15 @@
  *   generator: OpenAPI 3 of every entity set, this connector generator vs odata-openapi 0.29.0 (time, peak RSS,
  *          output size) on the Dataverse v8.2 and Graph v1.0 $metadata and synthetic Dataverse and F&O documents
  *
+ * The report (markdown table + JSON) is printed and written to bench/results/<date>[-<parts>].md and .json
+ * (BENCH_RESULTS_DIR elsewhere, BENCH_RESULTS_DIR=- not at all), with the machine and its load when the run began.
+ *
  * Sizes can be lowered for a quick look: BENCH_READ_ROWS, BENCH_WRITE_ROWS, BENCH_NODE_ITEMS,
  * BENCH_GENERATOR_INPUTS=dataverse-v8.2,graph-v1.0,synthetic-dataverse,synthetic-fno (BENCH_GENERATOR_TIMEOUT_S bounds
  * each conversion, default 600); BENCH_ONLY=read,node runs a subset.
  */
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../emulator';
@@ -158,10 +162,34 @@ function nodeTable(node: Awaited<ReturnType<typeof nodeBenchmark>>): string[] {
   ];
 }
 
+/** Where the report goes: one file pair per day and subset, so a partial run never overwrites the full one. */
+function reportPaths(started: Date): { md: string; json: string } | undefined {
+  const dir = process.env.BENCH_RESULTS_DIR ?? path.resolve(__dirname, '..', '..', 'bench', 'results');
+  if (dir === '-') return undefined;
+  const all = ['read', 'write', 'node', 'generator'];
+  const parts = all.filter((p) => ONLY.has(p));
+  const suffix = parts.length === all.length ? '' : `-${parts.join('-')}`;
+  const base = path.join(dir, `${started.toISOString().slice(0, 10)}${suffix}`);
+  return { md: `${base}.md`, json: `${base}.json` };
+}
+
 async function main() {
-  const machine = { cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` };
-  const lines = [`Machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`, ''];
-  const report: Record<string, unknown> = { machine };
+  const started = new Date();
+  const machine = {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
+  const lines = [
+    `# Benchmarks, ${started.toISOString()}`,
+    '',
+    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average at start ${machine.loadAverageAtStart.join(' / ')}`,
+    '',
+  ];
+  const report: Record<string, unknown> = { started: started.toISOString(), machine };
   if (ONLY.has('read')) {
     process.stderr.write(`bench: reading ${READ_ROWS} rows with each client...\n`);
     const read = await readBenchmark();
@@ -192,7 +220,15 @@ async function main() {
     report.generator = generator;
     lines.push(...generatorTable(generator));
   }
+  report.finished = new Date().toISOString();
   process.stdout.write(`${lines.join('\n')}\n${JSON.stringify(report)}\n`);
+  const files = reportPaths(started);
+  if (files) {
+    fs.mkdirSync(path.dirname(files.md), { recursive: true });
+    fs.writeFileSync(files.md, `${lines.join('\n')}\n`);
+    fs.writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`bench: report written to ${path.relative(process.cwd(), files.md)} and .json\n`);
+  }
 }
 
 main().catch((e) => {
