@@ -185,7 +185,9 @@ export async function createRow(ctx: DataverseContext, set: string, data: Row, o
   const response = await ctx.execute(createRequest(set, data, options));
   const result = writeResult(set, response);
   if (!result.id) {
-    throw invalidResponse(`create ${set}: the service reported success but named no row id (no OData-EntityId header).`, response.status);
+    // The row was created: say so, so that nobody "retries" a create that succeeded.
+    const why = result.entityUrl ? `its OData-EntityId ${JSON.stringify(result.entityUrl.slice(0, 200))} ends in no row id` : 'no OData-EntityId header';
+    throw invalidResponse(`create ${set}: the service reported success but named no row id (${why}); the row exists, do not create it again.`, response.status);
   }
   return result as WriteResult & { id: string };
 }
