@@ -49,6 +49,9 @@ const outcomes = (results: BatchResult[]) => results.map((r) => r.outcome);
 const tasks = (n: number, changeSet?: string): BatchOperation[] =>
   Array.from({ length: n }, (_v, i) => ({ method: 'POST', path: 'tasks', body: { subject: `Task ${i + 1} in batch` }, contentId: String(i + 1), ...(changeSet ? { changeSet } : {}) }));
 
+// A bound on catastrophic (super-linear) behaviour, generous for a loaded machine; not a speed target.
+const CATASTROPHIC_MS = 20_000;
+
 describe('docs response samples (CRLF)', () => {
   test('batch_changeset_response: a change set of three creates and a GET map back by Content-ID and position', () => {
     const ops: BatchOperation[] = [...tasks(3, 'tasks'), { method: 'GET', path: 'accounts(00000000-0000-0000-0000-000000000001)/Account_Tasks?$select=subject' }];
@@ -261,7 +264,7 @@ describe('hostile and malformed answers: fast, clear D365Error, never a crash', 
     const results = mapBatchResponse(ops, groups, answer(200, body, contentType));
     expect(outcomes(results)).toEqual(['unknown', 'unknown']);
     expect(results[0].error!.message).toMatch(message);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(CATASTROPHIC_MS);
   }
 
   test('no closing boundary (a cut answer)', () => {
@@ -293,7 +296,7 @@ describe('hostile and malformed answers: fast, clear D365Error, never a crash', 
     expect(outcomes(results)).toEqual(['succeeded', 'succeeded']);
     expect(results[0].headers['x-blank']).toMatch(/^a +b$/);
     expect(results[1].body).toMatch(/x$/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(CATASTROPHIC_MS);
   });
 
   test('no status line, an impossible status, a nested change set in a change set', () => {

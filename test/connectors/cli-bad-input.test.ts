@@ -108,7 +108,7 @@ describe('bad metadata files are input errors (exit 3) that say where', () => {
     for (let i = 1; i <= 9; i++) entities.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
     const bomb = await generateFrom('lol.xml', `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n${entities.join('\n')}\n]>\n<lolz>&lol9;</lolz>\n`);
     expectInputError(bomb, bomb.file, /DOCTYPE declarations are not allowed/);
-    expect(bomb.ms).toBeLessThan(2000);
+    expect(bomb.ms).toBeLessThan(20_000); // an expanded bomb would not finish; generous for a loaded machine
   });
 
   it('deep nesting and oversized attributes are refused by the tokenizer limits', async () => {
@@ -125,7 +125,7 @@ describe('bad metadata files are input errors (exit 3) that say where', () => {
     const started = Date.now();
     const run = await runCli(['generate', '--metadata', file, '--out', path.join(tmp, 'out-huge')]);
     expectInputError(run, file, /200\.\d MB is over the metadata size limit of 128 MB \(raise it with --max-metadata-mb\)/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(20_000); // the size message comes from the file size; this only bounds a hang
     fs.rmSync(file);
   });
 

@@ -67,6 +67,9 @@ function changeSet(parts: string[], boundary = 'changeset_1'): string {
 const post = (id: string, url = 'accounts') =>
   part(`POST ${url} HTTP/1.1`, ['Content-Type: application/json'], '{"name":"x"}', [`Content-ID: ${id}`]);
 
+// A bound on catastrophic (super-linear) behaviour, generous for a loaded machine; not a speed target.
+const CATASTROPHIC_MS = 20_000;
+
 describe('parseBatchRequest on the docs samples', () => {
   it('reads the change set sample (three creates, then a GET)', () => {
     const { contentType, body } = requestSample('batch_changeset_request.http');
@@ -234,7 +237,7 @@ describe('parseBatchRequest on hostile input', () => {
 
   it('bounds header sizes', () => {
     const hugeMime = `--batch_1\r\nX-Big: ${'a'.repeat(4 * 1024 * 1024)}\r\n\r\n\r\n--batch_1--\r\n`;
-    expect(timed(() => parse(hugeMime))).toBeLessThan(2000);
+    expect(timed(() => parse(hugeMime))).toBeLessThan(CATASTROPHIC_MS);
     expectBatchError(() => parse(hugeMime), 'The batch part headers are larger than 16384 bytes.');
     const hugeUrl = batch([part(`GET accounts?x=${'a'.repeat(70 * 1024)} HTTP/1.1`)]);
     expectBatchError(() => parse(hugeUrl), 'The URL of a batch operation is longer than 65536 characters.');
@@ -244,15 +247,15 @@ describe('parseBatchRequest on hostile input', () => {
 
   it('stays linear without a closing boundary, with near-miss delimiters and with binary garbage', () => {
     const unterminated = `--batch_1\r\n${part('POST a HTTP/1.1', [], 'x'.repeat(8 * 1024 * 1024))}`;
-    expect(timed(() => parse(unterminated))).toBeLessThan(2000);
+    expect(timed(() => parse(unterminated))).toBeLessThan(CATASTROPHIC_MS);
     const nearMisses = `--batch_1\r\n${part('POST a HTTP/1.1', [], '\r\n--batch_1x'.repeat(300_000))}`;
-    expect(timed(() => parse(nearMisses))).toBeLessThan(2000);
+    expect(timed(() => parse(nearMisses))).toBeLessThan(CATASTROPHIC_MS);
     const garbage = Buffer.alloc(4 * 1024 * 1024);
     let seed = 7;
     for (let i = 0; i < garbage.length; i++) garbage[i] = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
-    expect(timed(() => parse(garbage))).toBeLessThan(2000);
+    expect(timed(() => parse(garbage))).toBeLessThan(CATASTROPHIC_MS);
     const garbageParts = Buffer.concat([Buffer.from('--batch_1\r\n'), garbage, Buffer.from('\r\n--batch_1--\r\n')]);
-    expect(timed(() => parse(garbageParts))).toBeLessThan(2000);
+    expect(timed(() => parse(garbageParts))).toBeLessThan(CATASTROPHIC_MS);
   });
 
   it('ignores __proto__ header names as data', () => {

@@ -230,7 +230,7 @@ describe('emulator CLI with --data', () => {
     } finally {
       await reopened.stop();
     }
-  });
+  }, 180_000); // three emulator processes started one after the other; slow on a loaded machine
 
   it('--help prints the usage and exits 0', async () => {
     const res = await runCli(['--help']);

@@ -186,7 +186,7 @@ describe('parseFetchXml', () => {
     const started = Date.now();
     expectFetchError(() => parseFetchXml(laughs), /DOCTYPE declarations are not allowed/);
     expectFetchError(() => parseFetchXml('<fetch><entity name="a"><filter><condition attribute="n" operator="eq" value="&lol9;"/></filter></entity></fetch>'), /undefined entity '&lol9;'/);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(10_000); // an expanded bomb would not finish at all
   });
 
   it('bounds document size and depth', () => {
@@ -224,7 +224,7 @@ describe('evaluateFetch: filters', () => {
       source({ account: [long] }),
     );
     expect(hits).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(20_000); // backtracking would take hours; generous for a loaded machine
   });
 
   it('compares numbers, GUIDs, in and between by type', () => {

@@ -142,7 +142,7 @@ describe('journal', () => {
     const { appends, journalFlushes } = store.stats();
     expect(appends).toBe(2000);
     expect(journalFlushes).toBeLessThanOrEqual(200);
-    expect(elapsed).toBeLessThan(5000);
+    expect(elapsed).toBeLessThan(30_000); // the flush count above is the real check; this only bounds a hang
     await store.close();
     expect((await createPersistence<Counter, Entry>(dir, { apply }).load())?.total).toBe(2000);
   });
