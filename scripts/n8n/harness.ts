@@ -29,7 +29,13 @@ function projectRoot(from: string): string {
     if (path.dirname(dir) === dir) throw new Error(`package.json of ${PACKAGE_NAME} not found above ${from}`);
   }
 }
-const OWNER = { email: 'owner@e2e.test', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' };
+export interface N8nOwner {
+  email: string;
+  firstName: string;
+  lastName: string;
+  password: string;
+}
+const OWNER: N8nOwner = { email: 'owner@e2e.test', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd!' };
 const BROWSER_ID = 'n8n-e2e-harness';
 
 export interface StartN8nOptions {
@@ -46,6 +52,12 @@ export interface StartN8nOptions {
    * and static data, as after a restart of the same n8n. The folder is kept after stop().
    */
   userFolder?: string;
+  /** Port on 127.0.0.1 (default: a free one). */
+  port?: number;
+  /** The instance owner to set up and log in as (default: the test owner). */
+  owner?: N8nOwner;
+  /** With userFolder: set up the owner first, for a persistent folder whose n8n runs for the first time. */
+  setupOwner?: boolean;
 }
 
 export interface WorkflowJson {
@@ -208,7 +220,8 @@ export function installPackageInto(userFolder: string, inst: N8nInstall): string
   return pkgDir;
 }
 
-function n8nEnv(inst: N8nInstall, userFolder: string, port: number, brokerPort: number, opts: StartN8nOptions): NodeJS.ProcessEnv {
+/** The environment `startN8n` gives n8n; queue-mode workers start from the same one. */
+export function n8nEnv(inst: N8nInstall, userFolder: string, port: number, brokerPort: number, opts: StartN8nOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(npm_|N8N_|DB_|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$|NODE_TLS_REJECT_UNAUTHORIZED$|NODE_ENV$|JEST_|EXECUTIONS_)/i.test(k)) continue;
@@ -282,7 +295,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
       installPackageInto(userFolder, inst);
       process.stderr.write(`[n8n-harness] package installed into the user folder in ${((Date.now() - tPkg) / 1000).toFixed(1)} s\n`);
     }
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     let brokerPort = await freePort();
     while (brokerPort === port) brokerPort = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -312,17 +325,20 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
       }
       if (Date.now() - t0 > timeout) throw new Error(`n8n not ready after ${timeout / 1000} s`);
       if (logText.includes('Editor is now accessible via')) {
-        const ok = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(5_000) }).then(
-          (r) => r.status === 200,
-          () => false,
-        );
-        if (ok) break;
+        // Readiness, then the REST layer itself: on a busy machine the first REST call can meet a socket closed
+        // while n8n is still wiring its routes.
+        const answers = async (pathname: string) =>
+          fetch(`${url}${pathname}`, { signal: AbortSignal.timeout(5_000) }).then(
+            (r) => r.status === 200,
+            () => false,
+          );
+        if ((await answers('/healthz/readiness')) && (await answers('/rest/settings'))) break;
       }
       await sleep(250);
     }
     process.stderr.write(`[n8n-harness] n8n ready on ${url} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 
-    const api = await connect(url, inst, userFolder, () => n8nEnv(inst, userFolder, port, brokerPort, opts), restart);
+    const api = await connect(url, inst, userFolder, () => n8nEnv(inst, userFolder, port, brokerPort, opts), restart && !opts.setupOwner, opts.owner ?? OWNER);
     return { url, userFolder, packageDir: path.join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME), api, log: () => logText, stop };
   } catch (e) {
     const tail = logText.split('\n').slice(-60).join('\n');
@@ -331,7 +347,7 @@ export async function startN8n(opts: StartN8nOptions = {}): Promise<RunningN8n> 
   }
 }
 
-async function connect(url: string, inst: N8nInstall, userFolder: string, envOf: () => NodeJS.ProcessEnv, restart: boolean): Promise<N8nApi> {
+async function connect(url: string, inst: N8nInstall, userFolder: string, envOf: () => NodeJS.ProcessEnv, restart: boolean, owner: N8nOwner): Promise<N8nApi> {
   let cookie = '';
   let apiKey = '';
   const call = async (method: string, pathname: string, body: unknown, headers: Record<string, string>) => {
@@ -359,8 +375,8 @@ async function connect(url: string, inst: N8nInstall, userFolder: string, envOf:
     (await call(method, `/api/v1${pathname.startsWith('/') ? '' : '/'}${pathname}`, body, { 'x-n8n-api-key': apiKey })).json;
 
   // Owner, login (cookie), API key: recipe §4.6.
-  if (!restart) await rest('POST', '/owner/setup', OWNER);
-  const { res } = await call('POST', '/rest/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password }, {});
+  if (!restart) await rest('POST', '/owner/setup', owner);
+  const { res } = await call('POST', '/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password }, {});
   const setCookies = res.headers.getSetCookie();
   const auth = setCookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
   if (!auth) throw new Error(`login gave no n8n-auth cookie: ${JSON.stringify(setCookies)}`);
