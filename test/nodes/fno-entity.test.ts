@@ -187,6 +187,9 @@ describe('bad input', () => {
     expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
     expect(out[0].json).toMatchObject({ CustomerAccount: 'US-001' });
     expect(out[1].json.error).toEqual(expect.any(String));
+    // The error on the item itself is what n8n's "Continue (using error output)" routes by.
+    expect(out[1].error).toBeInstanceOf(Error);
+    expect(out[0].error).toBeUndefined();
     expect(out[2].json).toMatchObject({ CustomerAccount: 'US-001' });
   });
 

@@ -68,7 +68,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
       const json: IDataObject = { error: wrapped.message };
       const code = errorCode(result.error);
       if (code) json.code = code;
-      out.push({ json, pairedItem: { item: result.item } });
+      // `error` on the item sends it down n8n's error output; judged by json alone, `code` keeps it on the success branch.
+      out.push({ json, error: wrapped, pairedItem: { item: result.item } });
     }
   } finally {
     await releaseConnection(this);
