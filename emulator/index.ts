@@ -135,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     key: server.keyPem,
     cert: server.certPem,
     maxBodyBytes: options.maxBodyBytes ?? 128 * 1024 * 1024,
+    refuseBeforeBody: (req) => (API_PATH.test(req.url.pathname) ? late.pipeline!.refuseBeforeBody(req) : undefined),
     handler: async (req) => {
       if (API_PATH.test(req.url.pathname)) return late.pipeline!(req);
       const response = await late.entra!.handle(req);

@@ -21,6 +21,8 @@ export interface ServerOptions {
   cert: string;
   maxBodyBytes: number;
   handler: ServerHandler;
+  /** Looks at the method, URL and headers before the body is read; a response here is sent and the body discarded. */
+  refuseBeforeBody?: (req: Omit<EmulatorRequest, 'body'>) => EmulatorResponse | undefined;
   onError?: (err: Error) => void;
 }
 
@@ -67,26 +69,30 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, options: ServerOptions) {
-  let body: Buffer;
-  try {
-    body = await readBody(req, options.maxBodyBytes);
-  } catch (e) {
-    if ((e as Error).message === 'too large') {
-      send(res, tooLarge(options.maxBodyBytes));
-      req.resume();
-    } else res.destroy();
-    return;
-  }
   const host = req.headers.host ?? '127.0.0.1';
   let url: URL;
   try {
     url = new URL(req.url ?? '/', `https://${host}`);
   } catch {
-    send(res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'Malformed request URL.' });
+    refuseUnread(req, res, { status: 400, headers: { 'content-type': 'text/plain' }, body: 'Malformed request URL.' });
+    return;
+  }
+  const method = req.method ?? 'GET';
+  const early = options.refuseBeforeBody?.({ method, url, headers: req.headers });
+  if (early) {
+    refuseUnread(req, res, early);
+    return;
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(req, options.maxBodyBytes);
+  } catch (e) {
+    if ((e as Error).message === 'too large') refuseUnread(req, res, tooLarge(options.maxBodyBytes));
+    else res.destroy();
     return;
   }
   try {
-    const { response, fault } = await options.handler({ method: req.method ?? 'GET', url, headers: req.headers, body });
+    const { response, fault } = await options.handler({ method, url, headers: req.headers, body });
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     send(res, response, fault?.resetAfterBytes);
   } catch (e) {
@@ -97,6 +103,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: ServerO
       body: JSON.stringify({ error: { code: '0x80040216', message: 'An unexpected error occurred in the emulator.' } }),
     });
   }
+}
+
+/** Answers without keeping the body: the connection closes after the answer and what the client still sends is dropped. */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, response: EmulatorResponse) {
+  send(res, { ...response, headers: { ...response.headers, connection: 'close' } });
+  req.resume();
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -15,6 +15,7 @@ export function toBatchOperation(spec: RequestSpec, place: { contentId?: string;
   if (spec.json !== undefined) operation.body = spec.json as object;
   if (place.contentId !== undefined) operation.contentId = place.contentId;
   if (place.changeSet !== undefined) operation.changeSet = place.changeSet;
+  if (spec.idempotent !== undefined) operation.idempotent = spec.idempotent;
   return operation;
 }
 

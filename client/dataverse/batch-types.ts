@@ -18,6 +18,11 @@ export interface BatchOperation {
   contentId?: string;
   /** Consecutive operations with the same label form one change set: Dataverse applies them all or none. */
   changeSet?: string;
+  /**
+   * Repeating it is harmless (a keyed upsert writes the same values to the same row). Unset: judged by method and
+   * conditional headers. A $batch request is resent after a 502/503/reset only when all its operations are.
+   */
+  idempotent?: boolean;
 }
 
 export interface BatchTarget {

@@ -12,8 +12,12 @@ import { mapBatchResponse } from './batch-results';
 import { DEFAULT_MAX_OPERATIONS_PER_BATCH, runChunks, splitBatch } from './batch-split';
 import type { BatchOperation, BatchOptions, BatchResult, BatchSend, BatchTarget } from './batch-types';
 
-/** Sending it twice cannot apply it twice: reads, PUT, DELETE, and a PATCH guarded by If-Match / If-None-Match. */
+/**
+ * Sending it twice cannot apply it twice: the caller's word, else reads, PUT, DELETE, and a PATCH guarded by If-Match /
+ * If-None-Match.
+ */
 function isIdempotent(op: BatchOperation): boolean {
+  if (op.idempotent !== undefined) return op.idempotent;
   if (op.method === 'GET' || op.method === 'PUT' || op.method === 'DELETE') return true;
   const names = Object.keys(op.headers ?? {}).map((name) => name.toLowerCase());
   return op.method === 'PATCH' && (names.includes('if-match') || names.includes('if-none-match'));

@@ -39,13 +39,19 @@ export function createDataversePipeline(options: PipelineOptions) {
     body: JSON.stringify({ error: { code: '0x80040220', message: description } }),
   });
 
-  return async (req: EmulatorRequest): Promise<{ response: EmulatorResponse; fault?: TransportFault }> => {
+  const authenticate = (req: Pick<EmulatorRequest, 'headers'>): { userId: string } | { refused: EmulatorResponse } => {
     const auth = String(req.headers.authorization ?? '');
     const match = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (!match) return { response: unauthorized('The request has no bearer token: send Authorization: Bearer <access token>.') };
+    if (!match) return { refused: unauthorized('The request has no bearer token: send Authorization: Bearer <access token>.') };
     const verified = tokens.verifyAccessToken(match[1], options.environmentUrl);
-    if (!verified.ok) return { response: unauthorized(`The bearer token was refused: ${verified.description}`) };
-    const userId = String(verified.claims.oid ?? '');
+    if (!verified.ok) return { refused: unauthorized(`The bearer token was refused: ${verified.description}`) };
+    return { userId: String(verified.claims.oid ?? '') };
+  };
+
+  const handle = async (req: EmulatorRequest): Promise<{ response: EmulatorResponse; fault?: TransportFault }> => {
+    const caller = authenticate(req);
+    if ('refused' in caller) return { response: caller.refused };
+    const userId = caller.userId;
 
     const fault = faults.decide({ method: req.method, path: req.url.pathname, userId });
     let transport: TransportFault | undefined;
@@ -81,6 +87,12 @@ export function createDataversePipeline(options: PipelineOptions) {
       admission.release();
     }
   };
+  /** Run before the body is read, so an unauthenticated caller cannot make the emulator buffer up to its body limit. */
+  const refuseBeforeBody = (req: Pick<EmulatorRequest, 'headers'>): EmulatorResponse | undefined => {
+    const caller = authenticate(req);
+    return 'refused' in caller ? caller.refused : undefined;
+  };
+  return Object.assign(handle, { refuseBeforeBody });
 }
 
 const PART_MARKER = Buffer.from('application/http');

@@ -88,6 +88,7 @@ export async function startFnoListener(options: FnoListenerOptions): Promise<Run
     key: options.key,
     cert: options.cert,
     maxBodyBytes: options.maxBodyBytes,
+    refuseBeforeBody: (req) => late.pipeline!.refuseBeforeBody(req),
     handler: (req) => late.pipeline!(req),
     onError: (e) => process.stderr.write(`emulator (F&O): unexpected error: ${e.stack ?? e.message}\n`),
   });

@@ -42,19 +42,35 @@ export function createFnoPipeline(options: FnoPipelineOptions) {
   const unauthorized = (description: string): EmulatorResponse =>
     fnoErrorResponse(401, description, 'System.UnauthorizedAccessException', { 'www-authenticate': options.challenge }, 'Authorization has been denied for this request.');
 
-  return async (req: EmulatorRequest): Promise<{ response: EmulatorResponse; fault?: TransportFault }> => {
+  const authenticate = (req: Pick<EmulatorRequest, 'headers'>): { claims: Record<string, unknown> } | { refused: EmulatorResponse } => {
+    const match = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
+    if (!match) return { refused: unauthorized('The request has no bearer token: send Authorization: Bearer <access token for the F&O environment URL>.') };
+    const verified = tokens.verifyAccessToken(match[1], service.origin);
+    if (!verified.ok) return { refused: unauthorized(`The bearer token was refused: ${verified.description}`) };
+    return { claims: verified.claims };
+  };
+
+  /**
+   * Run before the body is read: /data and /api need a token (public extension handlers, such as the SAS blob
+   * endpoint, live elsewhere), so an unauthenticated caller cannot make the emulator buffer up to its body limit.
+   */
+  const refuseBeforeBody = (req: Omit<EmulatorRequest, 'body'>): EmulatorResponse | undefined => {
+    if (!/^\/(data|api)(\/|$)/i.test(req.url.pathname)) return undefined;
+    const caller = authenticate(req);
+    return 'refused' in caller ? caller.refused : undefined;
+  };
+
+  const handle = async (req: EmulatorRequest): Promise<{ response: EmulatorResponse; fault?: TransportFault }> => {
     for (const extension of options.extensions()) {
       for (const handler of extension.publicHandlers ?? []) {
         const response = await handler(req, { service, userId: '' });
         if (response) return { response };
       }
     }
-    const match = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
-    if (!match) return { response: unauthorized('The request has no bearer token: send Authorization: Bearer <access token for the F&O environment URL>.') };
-    const verified = tokens.verifyAccessToken(match[1], service.origin);
-    if (!verified.ok) return { response: unauthorized(`The bearer token was refused: ${verified.description}`) };
-    const userId = String(verified.claims.oid ?? '');
-    const clientId = String(verified.claims.appid ?? verified.claims.azp ?? '');
+    const caller = authenticate(req);
+    if ('refused' in caller) return { response: caller.refused };
+    const userId = String(caller.claims.oid ?? '');
+    const clientId = String(caller.claims.appid ?? caller.claims.azp ?? '');
     if (!options.isRegistered(userId)) {
       return {
         response: unauthorized(
@@ -97,6 +113,7 @@ export function createFnoPipeline(options: FnoPipelineOptions) {
       admission.release();
     }
   };
+  return Object.assign(handle, { refuseBeforeBody });
 
   async function dispatch(req: EmulatorRequest, userId: string): Promise<EmulatorResponse> {
     for (const extension of options.extensions()) {

@@ -4,6 +4,8 @@
  */
 import { connectDataverse, type ClientEvent, type DataverseConnection } from '../../client';
 import { clearSharedTokenCaches } from '../../client/auth';
+import { createRequest, upsertRequest } from '../../client/dataverse';
+import { toBatchOperation } from '../../client/dataverse/batch-requests';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 
 let emulator: RunningEmulator;
@@ -63,6 +65,22 @@ test('a create is not repeated after a 503 (its outcome is unknown) and the erro
   emulator.faults.script([{ kind: '503' }], { methods: ['POST'] });
   const before = emulator.service.store.rows('account').size;
   await expect(client.create('accounts', { name: 'Maybe created' })).rejects.toMatchObject({ retryable: false });
+  expect(emulator.service.store.rows('account').size).toBe(before);
+});
+
+test('a $batch of keyed upserts is resent after a 503 and a reset (repeating it is harmless); one with a create is not', async () => {
+  const ids = ['0a0a0a0a-0000-4000-8000-000000000001', '0a0a0a0a-0000-4000-8000-000000000002'];
+  const upserts = ids.map((id, n) => toBatchOperation(upsertRequest('accounts', id, { name: `Upserted ${n}` })));
+  emulator.faults.script([{ kind: '503' }, { kind: 'reset', afterBytes: 10 }], { methods: ['POST'] });
+  const results = await client.executeBatch(upserts);
+  expect(results.map((r) => r.outcome)).toEqual(['succeeded', 'succeeded']);
+  expect(events.filter((e) => e.type === 'retry').length).toBeGreaterThanOrEqual(2);
+  for (const [n, id] of ids.entries()) expect(emulator.service.store.get('account', id)).toMatchObject({ name: `Upserted ${n}` });
+
+  const before = emulator.service.store.rows('account').size;
+  emulator.faults.script([{ kind: '503' }], { methods: ['POST'] });
+  const mixed = await client.executeBatch([upserts[0], toBatchOperation(createRequest('accounts', { name: 'Maybe created in a batch' }))]);
+  expect(mixed.map((r) => r.outcome)).toEqual(['unknown', 'unknown']);
   expect(emulator.service.store.rows('account').size).toBe(before);
 });
 
