@@ -4,21 +4,31 @@
  * Decision: the action name is a path parameter with a static `enum` of the actions the metadata declares
  * (the designer shows them as a dropdown and still accepts a custom value). Dataverse has no design-time endpoint
  * that lists Web API actions with their parameters: sdkmessages also holds every internal SDK message and says
- * nothing about Web API parameter types, and $metadata is XML the designer cannot read. For the same reason the
- * action's parameters are an open JSON object rather than an x-ms-dynamic-schema (which needs a JSON Schema answer).
+ * nothing about Web API parameter types, and $metadata is XML the designer cannot read. The parameters of the listed
+ * actions are therefore read from the metadata at generation time and embedded in the connector's script, which
+ * answers the body's x-ms-dynamic-schema (GetActionParameters, action-parameters.ts) with the chosen action's
+ * fields. Where the list is left as free text (too many actions) or the parameters would not fit in the script,
+ * the body stays an open JSON object of parameters by name.
  * Functions (GET, parameters in the URL) are not covered by this style.
  */
 import type { CsdlModel, Operation } from '../../client/metadata/model';
+import type { GeneratorWarning } from '../types';
+import type { OpenAPIV2 } from 'openapi-types';
+import type { ActionBinding } from './action-parameters-script';
+import { dynamicActionBody, planActionParameters } from './action-parameters';
 import { addOperation, DynamicContext, Param, ref, visible } from './common';
 import { DEFINITIONS, schemaRef } from './schemas';
 
 /** Above this many names the enum costs more than it helps (and grows the document); the name stays free text. */
 const MAX_ENUM = 400;
 
-const parametersBody = () =>
-  visible('parameters', 'body', 'Action parameters', 'The parameters of the action as a JSON object, by parameter name', {
-    schema: { type: 'object', description: 'Parameters by name; entity parameters as {"@odata.type": "Microsoft.Dynamics.CRM.<table>", …}.' },
-  });
+const OPEN_PARAMETERS = 'Parameters by name; entity parameters as {"@odata.type": "Microsoft.Dynamics.CRM.<table>", …}.';
+
+/** The action's fields from GetActionParameters when its binding is described, else an open JSON object. */
+const parametersBody = (binding: ActionBinding, described: Set<ActionBinding>) => {
+  const schema: OpenAPIV2.SchemaObject = described.has(binding) ? dynamicActionBody(binding, OPEN_PARAMETERS) : { type: 'object', description: OPEN_PARAMETERS };
+  return visible('parameters', 'body', 'Action parameters', 'The parameters of the action as a JSON object, by parameter name', { schema });
+};
 
 const results = {
   200: { description: 'What the action returned.', schema: schemaRef(DEFINITIONS.ActionResult) },
@@ -26,12 +36,11 @@ const results = {
 };
 
 export function addActionOperations(ctx: DynamicContext, model: CsdlModel): void {
-  const bound = actionNames(ctx, model.actions.filter((a) => boundToOneRow(model, a)), 'bound');
-  const unbound = actionNames(
-    ctx,
-    model.actions.filter((a) => !a.bound && [...model.actionImports.values()].includes(a.qualifiedName)),
-    'unbound',
-  );
+  const actions = performableActions(model);
+  const bound = actionNames(ctx.warnings, actions.bound, 'bound');
+  const unbound = actionNames(ctx.warnings, actions.unbound, 'unbound');
+  // Only listed actions get fields: a free-text name may be any action, which the script cannot know.
+  const plan = planActionParameters(ctx, model, { bound: bound.length ? actions.bound : [], unbound: unbound.length ? actions.unbound : [] });
   addOperation(ctx, {
     path: `/{entityset}({id})/${ctx.namespace}.{actionName}`,
     method: 'post',
@@ -39,7 +48,7 @@ export function addActionOperations(ctx: DynamicContext, model: CsdlModel): void
     title: 'Perform a bound action',
     description: 'Runs a Dataverse action on one row of a table',
     visibility: 'important',
-    parameters: [ref('EntitySet'), ref('RowId'), actionParameter(bound, 'bound to a row (for example QualifyLead)'), parametersBody()],
+    parameters: [ref('EntitySet'), ref('RowId'), actionParameter(bound, 'bound to a row (for example QualifyLead)'), parametersBody('bound', plan.described)],
     responses: results,
   });
   // The path ends with '/' because POST /{entityset} (add a row) already has the same template; Dataverse and the
@@ -51,9 +60,10 @@ export function addActionOperations(ctx: DynamicContext, model: CsdlModel): void
     title: 'Perform an unbound action',
     description: 'Runs a Dataverse action that is not bound to a table',
     visibility: 'important',
-    parameters: [actionParameter(unbound, 'not bound to a table (for example WinOpportunity)'), parametersBody()],
+    parameters: [actionParameter(unbound, 'not bound to a table (for example WinOpportunity)'), parametersBody('unbound', plan.described)],
     responses: results,
   });
+  plan.addOperation();
 }
 
 function actionParameter(names: string[], what: string): Param {
@@ -62,16 +72,29 @@ function actionParameter(names: string[], what: string): Param {
   return visible('actionName', 'path', 'Action name', `Name of the action ${what}, without namespace`, extra, 'important');
 }
 
+/**
+ * The actions these operations can run: bound to one row of a table, and unbound ones imported into the entity
+ * container (the only ones with a URL of their own). The action trigger offers the same names.
+ */
+export function performableActions(model: CsdlModel): { bound: Operation[]; unbound: Operation[] } {
+  const imported = new Set(model.actionImports.values());
+  return {
+    bound: model.actions.filter((a) => boundToOneRow(model, a)),
+    unbound: model.actions.filter((a) => !a.bound && imported.has(a.qualifiedName)),
+  };
+}
+
 /** Bound to a single row of a table (collection-bound actions have another URL and are left out). */
 function boundToOneRow(model: CsdlModel, action: Operation): boolean {
   const binding = action.parameters[0];
   return action.bound && !!binding && !binding.collection && model.entityTypes.has(binding.type);
 }
 
-function actionNames(ctx: DynamicContext, actions: Operation[], kind: string): string[] {
+/** The distinct names, sorted, for an `enum`; none (free text, with a warning) above MAX_ENUM. */
+export function actionNames(warnings: GeneratorWarning[], actions: Operation[], kind: string): string[] {
   const names = [...new Set(actions.map((a) => a.name))].sort((a, b) => a.localeCompare(b));
   if (names.length > MAX_ENUM) {
-    ctx.warnings.push({
+    warnings.push({
       code: 'Other',
       message: `The metadata declares ${names.length} ${kind} actions; the action name is left as free text instead of a list.`,
       where: `${kind} actions`,

@@ -17,6 +17,8 @@
  * - PerformBoundAction    POST   /{entityset}({id})/Microsoft.Dynamics.CRM.{actionName}  body `parameters` (object)
  * - PerformUnboundAction  POST   /{actionName}/                    body `parameters` (object); trailing '/' keeps the
  *                                 template apart from POST /{entityset}
+ * - GetActionParameters (internal) GET /{actionName}/$parameters?binding=…  through script.csx: the JSON Schema of
+ *                                 the action parameters, from the metadata, for both bodies (action-parameters.ts)
  * - UploadFileOrImage     PUT    /{entityset}({id})/{column}?x-ms-file-name=…  body `content` (application/octet-stream)
  * - DownloadFileOrImage   GET    /{entityset}({id})/{column}/$value?size=full
  * - GetTables (internal)  GET    /EntityDefinitions?$select=LogicalName,EntitySetName,DisplayCollectionName
@@ -28,7 +30,8 @@
  *
  * Not generated: a change set ($batch). Dataverse (and the emulator) accept only multipart/mixed there, which
  * Swagger 2.0 cannot describe as structured input, and a JSON-in change set would need a script.csx to translate.
- * Why columns, relationships and action parameters are free text: metadata-lookups.ts and actions.ts.
+ * Why columns and relationships are free text: metadata-lookups.ts; how action names and parameters are offered:
+ * actions.ts.
  */
 import type { OpenAPIV2 } from 'openapi-types';
 import type { CsdlModel } from '../../client/metadata/model';
@@ -73,8 +76,8 @@ export function buildDynamicDocument(model: CsdlModel, options: GenerateOptions,
   addMetadataLookups(ctx);
   // Column schemas at design time, answered by the connector's custom code (see table-schema.ts).
   addTableSchemaOperation(ctx);
-  // Webhook trigger on callback registrations (connectors/triggers).
-  addDynamicTriggers(doc, warnings);
+  // Webhook triggers on callback registrations: row changes and performed actions (connectors/triggers).
+  addDynamicTriggers(doc, warnings, model);
   options.onProgress?.(1, 1);
   return doc;
 }

@@ -1,5 +1,6 @@
 /**
- * The script.csx part of the row trigger. Power Automate unsubscribes a webhook trigger with DELETE on the Location
+ * The script.csx part of the triggers' subscribe operations (row changes and performed actions, both POSTing a
+ * callback registration). Power Automate unsubscribes a webhook trigger with DELETE on the Location
  * header of the subscribe response, but Dataverse answers POST callbackregistrations with 204 and OData-EntityId
  * (the row's Web API URL), never Location. The part forwards the request unchanged and sets Location to the
  * connector's own URL of the new row (the request's original URL plus the key segment of OData-EntityId), which is
@@ -22,7 +23,8 @@ const CSHARP = `private async Task<HttpResponseMessage> ${LOCATION_METHOD}()
     if (!response.IsSuccessStatusCode || !response.Headers.TryGetValues("${ENTITY_ID_HEADER}", out values)) return response;
     string entityId = null;
     foreach (var value in values) { entityId = value; break; }
-    // https://org.crm.dynamics.com/api/data/v9.2/callbackregistrations(<id>): only the key segment is kept.
+    // https://org.crm.dynamics.com/api/data/v9.2/callbackregistrations(<id>): only the key segment is kept; the
+    // action trigger's path ends with '/', trimmed so that both name the same unsubscribe route.
     var open = entityId == null ? -1 : entityId.LastIndexOf('(');
     if (open < 0 || !entityId.EndsWith(")")) return response;
     var location = new System.UriBuilder(Context.OriginalRequestUri) { Query = string.Empty, Fragment = string.Empty };

@@ -45,7 +45,7 @@ export function buildTypedDocuments(model: CsdlModel, options: GenerateOptions, 
   const builder = fragments.builder;
 
   // Sizes of the parts, measured once: a document's size is its base plus the members it holds.
-  const baseBytes = measureDocument(assemble(options, [], new Map(), builder, [], undefined)).bytes;
+  const baseBytes = measureDocument(assemble(model, options, [], new Map(), builder, [], undefined)).bytes;
   let ownBytes = fragments.tables.map(
     (f) =>
       Object.entries(f.paths).reduce((n, [k, v]) => n + memberBytes(k, v, 2), 0) +
@@ -81,7 +81,7 @@ export function buildTypedDocuments(model: CsdlModel, options: GenerateOptions, 
   for (let budget = LIMITS.maxSwaggerBytes - slack; budget > LIMITS.maxSwaggerBytes / 4; budget = Math.floor(budget * 0.9)) {
     const groups = pack(fragments.tables, ownBytes, complexBytes, baseBytes, budget, options);
     if (groups.length > 1 && !options.split) {
-      const all = assemble(options, fragments.tables, complexBytes, builder, [], undefined);
+      const all = assemble(model, options, fragments.tables, complexBytes, builder, [], undefined);
       const measure = measureDocument(all);
       throw new GeneratorError(
         `The connector for ${sets.length} tables would hold ${measure.schemas} schemas in ${formatBytes(measure.bytes)}; ` +
@@ -94,7 +94,7 @@ export function buildTypedDocuments(model: CsdlModel, options: GenerateOptions, 
     for (let i = 0; i < groups.length; i++) {
       const scratch: GeneratorWarning[] = [];
       const suffix = groups.length > 1 ? ` ${i + 1}` : undefined;
-      docs.push(assemble(options, groups[i], complexBytes, builder, i === 0 ? docWarnings : scratch, suffix));
+      docs.push(assemble(model, options, groups[i], complexBytes, builder, i === 0 ? docWarnings : scratch, suffix));
     }
     const measures = docs.map((d) => measureDocument(d));
     if (measures.some((m) => limitProblem(m))) continue; // the estimate was short; pack tighter
@@ -217,6 +217,7 @@ function pack(
 }
 
 function assemble(
+  model: CsdlModel,
   options: GenerateOptions,
   tables: TableFragment[],
   _complexBytes: Map<string, number>,
@@ -239,8 +240,8 @@ function assemble(
   }
   for (const name of [...complex].sort()) doc.definitions![name] = builder.complexDefinition(name) as OpenAPIV2.SchemaObject;
   doc.parameters = { ...TYPED_PARAMETERS };
-  // Webhook trigger for the tables of this document (Dataverse callback registrations).
-  if (options.service === 'dataverse') addTypedTriggers(doc, tables.flatMap((t) => (t.set ? [t.set] : [])), warnings);
+  // Webhook triggers for the tables of this document and their actions (Dataverse callback registrations).
+  if (options.service === 'dataverse') addTypedTriggers(doc, tables.flatMap((t) => (t.set ? [t.set] : [])), warnings, model);
   // F&O: company scope and $skip on the operations, and the business event trigger (connectors/fno).
   if (options.service === 'fno') addFnoTypedExtras(doc, warnings);
   return doc;

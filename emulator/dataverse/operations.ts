@@ -1,7 +1,8 @@
 /**
  * Functions and actions declared in the model. WhoAmI, RetrieveVersion and RetrieveTotalRecordCount behave as
  * in Dataverse; any other declared operation gets a generic handler that checks its parameters against the
- * model and answers with its declared return shape (204 for actions without one).
+ * model and answers with its declared return shape (204 for actions without one). An action that succeeds is
+ * reported to the webhooks, which deliver it to callback registrations of version 3 ("When an action is performed").
  */
 import type { Operation } from '../../client/metadata/model';
 import { jsonResponse, EmulatorResponse } from '../http/types';
@@ -51,8 +52,30 @@ export function invokeOperation(ctx: CallContext, op: Operation, args: string | 
     throw new DataverseError(404, '0x80040217', `Entity '${binding.table.logicalName}' With Id = ${binding.id} Does Not Exist`);
   }
   const result = builtIn(ctx, op, params) ?? genericResult(ctx, op);
+  if (op.kind === 'action') reportAction(ctx, op, params, result, binding);
   if (result === undefined) return { status: 204, headers: { 'odata-version': '4.0' } };
   return jsonResponse(200, result, { 'odata-version': '4.0' });
+}
+
+/** Held with the request's row changes, so it is delivered only when the request (or its change set) succeeds. */
+function reportAction(ctx: CallContext, op: Operation, params: Record<string, unknown>, result: unknown, binding?: { table: Table; id?: string }): void {
+  const webhooks = ctx.service.webhooks;
+  if (!webhooks) return;
+  const output: Record<string, unknown> = {};
+  if (result && typeof result === 'object' && !Array.isArray(result)) {
+    for (const [key, value] of Object.entries(result)) if (!key.startsWith('@odata.')) output[key] = value;
+  }
+  const declared = op.parameters.slice(op.bound ? 1 : 0);
+  webhooks.record({
+    action: op.name,
+    table: binding?.table.logicalName,
+    id: binding?.id?.toLowerCase(),
+    input: params,
+    output,
+    parameterTypes: Object.fromEntries(declared.map((p) => [p.name, p.type])),
+    userId: ctx.userId,
+    depth: 1,
+  });
 }
 
 function readFunctionParameters(ctx: CallContext, args: string | undefined): Record<string, unknown> {

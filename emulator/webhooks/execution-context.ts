@@ -11,16 +11,16 @@ import { LOOKUP_TABLES, Row } from '../store/table-store';
 import { attributeName } from './matcher';
 import type { ImageRegistration, Registration, RowChange } from './types';
 
-const CONTRACTS = 'http://schemas.microsoft.com/xrm/2011/Contracts';
+export const CONTRACTS = 'http://schemas.microsoft.com/xrm/2011/Contracts';
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-type Pair = { key: string; value: unknown };
+export type Pair = { key: string; value: unknown };
 
 export function dotNetDate(value: string | Date): string {
   return `/Date(${(value instanceof Date ? value : new Date(value)).getTime()})/`;
 }
 
-function entityReference(logicalName: string, id: string, withType = true): Record<string, unknown> {
+export function entityReference(logicalName: string, id: string, withType = true): Record<string, unknown> {
   const ref: Record<string, unknown> = withType ? { __type: `EntityReference:${CONTRACTS}` } : {};
   return Object.assign(ref, { Id: id, KeyAttributes: [], LogicalName: logicalName, Name: null, RowVersion: null });
 }

@@ -4,7 +4,8 @@
  * transaction commits, dropped when it rolls back, and after the request's writes are durable each change is
  * matched (matcher.ts), turned into a RemoteExecutionContext (execution-context.ts) and POSTed (delivery.ts):
  * synchronous steps before the client is answered (a failure fails the request), asynchronous ones afterwards
- * through a bounded queue (queue.ts).
+ * through a bounded queue (queue.ts). Actions that succeed are reported the same way and reach the version 3
+ * callback registrations on them (action-registrations.ts, action-payload.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -12,20 +13,21 @@ import type { DataverseService, WriteHooks } from '../dataverse/context';
 import { DataverseError } from '../dataverse/errors';
 import type { Table } from '../dataverse/schema';
 import type { Row } from '../store/table-store';
+import { buildActionContext, buildActionPayload } from './action-payload';
 import { buildCallbackPayload } from './callback-payload';
 import { deliver, DeliverySettings } from './delivery';
 import { buildExecutionContext, serializeContext } from './execution-context';
-import { matches } from './matcher';
+import { isAction, matches } from './matcher';
 import { DeliveryQueue } from './queue';
 import { checkEndpointUnused, loadRegistrations, validateRegistrationRow } from './registrations';
-import type { DeliveryRecord, Registration, RowChange, WebhookOptions } from './types';
+import type { DeliveryRecord, Registration, WebhookEvent, WebhookOptions } from './types';
 
 export type { DeliveryRecord, WebhookOptions } from './types';
 export { seedSdkMessages } from './seed';
 
 interface Scope {
-  pending: RowChange[];
-  committed: RowChange[];
+  pending: WebhookEvent[];
+  committed: WebhookEvent[];
   changeSetDepth: number;
 }
 
@@ -55,30 +57,44 @@ export function createWebhooks(service: DataverseService, options: WebhookOption
   const log: DeliveryRecord[] = [];
   const abort = new AbortController();
 
-  const record = (reg: Registration, change: RowChange, outcome: DeliveryRecord['outcome'], extra: Partial<DeliveryRecord>) => {
+  /** What the log and the x-ms-dynamics-* headers name: the message, the table ('none' when unbound) and the row. */
+  const describe = (event: WebhookEvent) =>
+    isAction(event) ? { message: event.action, entity: event.table ?? 'none', rowId: event.id } : { message: event.message, entity: event.table, rowId: event.id };
+
+  const record = (reg: Registration, event: WebhookEvent, outcome: DeliveryRecord['outcome'], extra: Partial<DeliveryRecord>) => {
     const url = new URL(reg.url);
     log.push({
-      registrationId: reg.id, kind: reg.kind, message: change.message, entity: change.table, rowId: change.id, mode: reg.mode,
+      registrationId: reg.id, kind: reg.kind, ...describe(event), mode: reg.mode,
       url: `${url.origin}${url.pathname}`, outcome, attempts: 0, sizeExceeded: false, ...extra,
     });
     if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT);
   };
 
-  const send = async (reg: Registration, change: RowChange, correlationId: string) => {
-    const { body, sizeExceeded } =
-      reg.kind === 'callback' && callbackPayload === 'row'
-        ? { body: Buffer.from(JSON.stringify(buildCallbackPayload(service, change)), 'utf8'), sizeExceeded: false }
-        : serializeContext(buildExecutionContext({ service, change, registration: reg, correlationId, operationCreatedOn: service.now() }));
+  const payload = (reg: Registration, event: WebhookEvent, correlationId: string): { body: Buffer; sizeExceeded: boolean } => {
+    const operationCreatedOn = service.now();
+    const flattened = reg.kind === 'callback' && callbackPayload === 'row';
+    if (isAction(event)) {
+      const input = { service, event, registration: reg, correlationId, operationCreatedOn };
+      return flattened ? { body: Buffer.from(JSON.stringify(buildActionPayload(input)), 'utf8'), sizeExceeded: false } : serializeContext(buildActionContext(input));
+    }
+    return flattened
+      ? { body: Buffer.from(JSON.stringify(buildCallbackPayload(service, event)), 'utf8'), sizeExceeded: false }
+      : serializeContext(buildExecutionContext({ service, change: event, registration: reg, correlationId, operationCreatedOn }));
+  };
+
+  const send = async (reg: Registration, event: WebhookEvent, correlationId: string) => {
+    const { body, sizeExceeded } = payload(reg, event, correlationId);
+    const { message, entity } = describe(event);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-ms-dynamics-organization': new URL(service.serviceRoot || 'https://127.0.0.1/').host,
-      'x-ms-dynamics-entity-name': change.table,
-      'x-ms-dynamics-request-name': change.message,
+      'x-ms-dynamics-entity-name': entity,
+      'x-ms-dynamics-request-name': message,
       'x-ms-correlation-request-id': correlationId,
     };
     if (sizeExceeded) headers['x-ms-dynamics-msg-size-exceeded'] = 'true';
     const result = await deliver(reg, headers, body, settings, abort.signal);
-    record(reg, change, result.ok ? 'succeeded' : 'failed', { attempts: result.attempts, status: result.status, error: result.error, sizeExceeded });
+    record(reg, event, result.ok ? 'succeeded' : 'failed', { attempts: result.attempts, status: result.status, error: result.error, sizeExceeded });
     return result;
   };
 
@@ -122,10 +138,11 @@ export function createWebhooks(service: DataverseService, options: WebhookOption
             const result = await queue.runNow(() => send(reg, change, correlationId));
             // Inference: the platform reports a failed synchronous webhook like a failed plug-in (ISV aborted).
             if (!result.ok) {
+              const { message, entity, rowId } = describe(change);
               failure = new DataverseError(
                 400,
                 '0x80040265',
-                `The synchronous webhook step ${reg.id} failed for ${change.message} of ${change.table} ${change.id}: ` +
+                `The synchronous webhook step ${reg.id} failed for ${message} of ${entity}${rowId ? ` ${rowId}` : ''}: ` +
                   `${result.status !== undefined ? `HTTP ${result.status}` : result.error}.`,
               );
             }

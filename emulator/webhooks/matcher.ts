@@ -2,10 +2,12 @@
  * Which registrations a committed change triggers: message and table, Update filtering attributes (any of them
  * present in the request, whether or not the value changed, as Dataverse does), and a callback's filterexpression
  * evaluated with the emulator's own OData evaluator against the row after the change (before it, for Delete).
+ * A performed action triggers only the version 3 callbacks on that action: a bound one for its table, an unbound
+ * one (entityname none) for unbound calls.
  */
 import type { DataverseService } from '../dataverse/context';
 import { filterRows, parseFilterOption } from '../dataverse/odata-adapter';
-import type { Registration, RowChange } from './types';
+import type { ActionPerformed, Registration, RowChange, WebhookEvent } from './types';
 
 /** `_parentcustomerid_value` → `parentcustomerid`: filtering attributes and context keys use logical names. */
 export function attributeName(column: string): string {
@@ -13,7 +15,17 @@ export function attributeName(column: string): string {
   return m ? m[1] : column;
 }
 
-export function matches(service: DataverseService, reg: Registration, change: RowChange): boolean {
+export function isAction(event: WebhookEvent): event is ActionPerformed {
+  return 'action' in event;
+}
+
+export function matches(service: DataverseService, reg: Registration, event: WebhookEvent): boolean {
+  if (isAction(event)) return reg.action === event.action.toLowerCase() && (reg.anyBinding === true || reg.entity === event.table);
+  if (reg.action) return false;
+  return matchesChange(service, reg, event);
+}
+
+function matchesChange(service: DataverseService, reg: Registration, change: RowChange): boolean {
   if (!reg.messages.includes(change.message)) return false;
   if (reg.entity && reg.entity !== change.table) return false;
   if (change.message === 'Update' && reg.filteringAttributes.length > 0) {

@@ -8,6 +8,7 @@ import { parseFilterOption, checkFilterColumns } from '../dataverse/odata-adapte
 import type { DataverseService } from '../dataverse/context';
 import type { Table } from '../dataverse/schema';
 import type { Row } from '../store/table-store';
+import { isActionRegistration, registrationTable, validateActionRegistration } from './action-registrations';
 import { loopbackTarget } from './loopback';
 import type { ImageRegistration, MessageName, Registration } from './types';
 
@@ -42,13 +43,16 @@ export function loadRegistrations(service: DataverseService): Registration[] {
     const endpoint = step._eventhandler_value ? store.get('serviceendpoint', String(step._eventhandler_value)) : undefined;
     if (!endpoint || Number(endpoint.contract) !== WEBHOOK_CONTRACT || typeof endpoint.url !== 'string') continue;
     const message = step._sdkmessageid_value ? store.get('sdkmessage', String(step._sdkmessageid_value)) : undefined;
-    if (!message || !MESSAGES.has(String(message.name))) continue;
+    const name = String(message?.name ?? '');
+    const action = MESSAGES.has(name) ? undefined : service.schema.model.actions.find((a) => a.name === name);
+    if (!message || (!MESSAGES.has(name) && !action)) continue;
     const filter = step._sdkmessagefilterid_value ? store.get('sdkmessagefilter', String(step._sdkmessagefilterid_value)) : undefined;
     out.push({
       kind: 'step',
       id: String(step.sdkmessageprocessingstepid),
-      messages: [message.name as MessageName],
-      entity: filter ? String(filter.primaryobjecttypecode) : undefined,
+      messages: action ? [] : [name as MessageName],
+      ...(action ? { action: name.toLowerCase(), anyBinding: !filter } : {}),
+      entity: filter ? registrationTable(filter.primaryobjecttypecode) : undefined,
       stage: Number(step.stage ?? 40),
       mode: Number(step.mode ?? 0) === 1 ? 1 : 0,
       rank: Number(step.rank ?? 1),
@@ -61,6 +65,15 @@ export function loadRegistrations(service: DataverseService): Registration[] {
   }
   for (const cb of store.rows('callbackregistration').values()) {
     if (typeof cb.url !== 'string' || Number(cb.softdeletestatus ?? 0) !== 0) continue;
+    if (isActionRegistration(cb)) {
+      if (typeof cb.sdkmessagename !== 'string' || !cb.sdkmessagename.trim()) continue;
+      // Fires after the action, asynchronously, like the row callbacks (inference: the same platform mechanism).
+      out.push({
+        kind: 'callback', id: String(cb.callbackregistrationid), messages: [], action: cb.sdkmessagename.trim().toLowerCase(),
+        entity: registrationTable(cb.entityname), stage: 40, mode: 1, rank: 1, filteringAttributes: [], images: [], url: cb.url,
+      });
+      continue;
+    }
     const messages = cb.sdkmessagename && MESSAGES.has(String(cb.sdkmessagename))
       ? [cb.sdkmessagename as MessageName]
       : CALLBACK_MESSAGES[Number(cb.message ?? 7)] ?? [];
@@ -106,6 +119,7 @@ export function validateRegistrationRow(service: DataverseService, table: Table,
     }
     case 'callbackregistration': {
       if (typeof row.url === 'string') loopbackTarget(row.url, allowHttp);
+      if (isActionRegistration(row)) return validateActionRegistration(service, row);
       const entity = typeof row.entityname === 'string' ? service.schema.table(row.entityname.toLowerCase()) : undefined;
       if (row.entityname && !entity) throw invalid(`The table '${row.entityname}' does not exist.`);
       if (entity) for (const a of splitList(row.filteringattributes)) checkAttribute(entity, a);

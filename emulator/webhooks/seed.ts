@@ -1,6 +1,8 @@
 /**
  * The SDK messages and message filters every organisation has, so clients look them up by name and table as
- * they do against Dataverse (`sdkmessages?$filter=name eq 'Update'`, then the filter for table + message).
+ * they do against Dataverse (`sdkmessages?$filter=name eq 'Update'`, then the filter for table + message): Create,
+ * Update and Delete on every table, and one message per action the model declares, filtered on the tables it is
+ * bound to (`none` for an unbound action), so webhook steps can be registered on actions too.
  * Ids are derived from names, stable across starts; existing rows are left alone (restored data directories).
  */
 import { stableId } from '../dataverse/sample-data';
@@ -15,7 +17,14 @@ export function seedSdkMessages(store: TableStore, schema: DataverseSchema, now:
   if (!messageTable || !filterTable) return;
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const blank = (columns: Iterable<string>) => Object.fromEntries([...columns].map((c) => [c, null]));
-  for (const name of SEEDED_MESSAGES) {
+  const messages = new Map<string, string[]>(SEEDED_MESSAGES.map((name) => [name, [...schema.tables.keys()]]));
+  for (const action of schema.model.actions) {
+    if ((SEEDED_MESSAGES as readonly string[]).includes(action.name)) continue;
+    const binding = action.bound ? action.parameters[0]?.type : undefined;
+    const tables = binding ? [...schema.tables.values()].filter((t) => t.type.qualifiedName === binding).map((t) => t.logicalName) : ['none'];
+    messages.set(action.name, [...new Set([...(messages.get(action.name) ?? []), ...tables])]);
+  }
+  for (const [name, tables] of messages) {
     const messageId = stableId(`sdkmessage:${name}`);
     if (!store.get('sdkmessage', messageId)) {
       store.put('sdkmessage', messageId, {
@@ -25,12 +34,12 @@ export function seedSdkMessages(store: TableStore, schema: DataverseSchema, now:
         createdon: stamp, modifiedon: stamp,
       });
     }
-    for (const table of schema.tables.values()) {
-      const filterId = stableId(`sdkmessagefilter:${name}:${table.logicalName}`);
+    for (const table of tables) {
+      const filterId = stableId(`sdkmessagefilter:${name}:${table}`);
       if (store.get('sdkmessagefilter', filterId)) continue;
       store.put('sdkmessagefilter', filterId, {
         ...blank(filterTable.columns.keys()), sdkmessagefilterid: filterId, sdkmessagefilteridunique: filterId,
-        _sdkmessageid_value: messageId, primaryobjecttypecode: table.logicalName, secondaryobjecttypecode: 'none',
+        _sdkmessageid_value: messageId, primaryobjecttypecode: table, secondaryobjecttypecode: 'none',
         availability: 0, iscustomprocessingstepallowed: true, isvisible: true, workflowsdkstepenabled: true,
         customizationlevel: 0, createdon: stamp, modifiedon: stamp, [LOOKUP_TABLES]: { _sdkmessageid_value: 'sdkmessage' },
       });

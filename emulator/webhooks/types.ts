@@ -1,8 +1,8 @@
-/** Shapes shared by the webhook modules: a committed row change, a registration, and the runtime options. */
+/** Shapes shared by the webhook modules: a committed row change or action, a registration, and the runtime options. */
 
 export type MessageName = 'Create' | 'Update' | 'Delete';
 
-export type { RowChange } from '../dataverse/context';
+export type { ActionPerformed, RowChange, WebhookEvent } from '../dataverse/context';
 
 export interface ImageRegistration {
   kind: 'pre' | 'post';
@@ -17,6 +17,14 @@ export interface Registration {
   /** The step id or the callbackregistration id (the context's OwningExtension). */
   id: string;
   messages: MessageName[];
+  /**
+   * Lower-case name of the action a version 3 callback registration or a step on the action's sdkmessage
+   * watches ("When an action is performed"); then `messages` is empty and `entity` is the table of a bound
+   * action, undefined meaning unbound calls only.
+   */
+  action?: string;
+  /** An action step without a message filter: every call of the action, bound or not. */
+  anyBinding?: boolean;
   /** Table logical name, or undefined for every table (a step without a message filter). */
   entity?: string;
   stage: number;
@@ -46,7 +54,8 @@ export interface WebhookOptions {
   /**
    * Body posted to callbackregistrations: `row` (default) the flattened, entity-typed row with `SdkMessage` that the
    * first-party trigger receives (reference §12.5, callback-payload.ts), which is what a generated connector's
-   * trigger declares; `context` a RemoteExecutionContext like a webhook step gets.
+   * trigger declares; `context` a RemoteExecutionContext like a webhook step gets. Action registrations
+   * (version 3) get the flattened action event of action-payload.ts, or with `context` a RemoteExecutionContext.
    */
   callbackPayload?: 'context' | 'row';
 }
@@ -54,9 +63,12 @@ export interface WebhookOptions {
 export interface DeliveryRecord {
   registrationId: string;
   kind: Registration['kind'];
-  message: MessageName;
+  /** Create, Update, Delete, or the name of the action performed. */
+  message: string;
+  /** Table logical name; `none` for an unbound action. */
   entity: string;
-  rowId: string;
+  /** Absent for an action not performed on one row. */
+  rowId?: string;
   mode: 0 | 1;
   /** The callback URL without its query string (keys and codes stay out of logs). */
   url: string;

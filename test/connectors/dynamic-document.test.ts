@@ -69,12 +69,14 @@ describe.each(inputs)('dynamic Dataverse connector for the %s', (_name, load) =>
       UnrelateRows: 'DELETE /{entityset}({id})/{navigation}/$ref',
       PerformBoundAction: 'POST /{entityset}({id})/Microsoft.Dynamics.CRM.{actionName}',
       PerformUnboundAction: 'POST /{actionName}/',
+      GetActionParameters: 'GET /{actionName}/$parameters',
       PerformChangeset: 'POST /$batch',
       UploadFileOrImage: 'PUT /{entityset}({id})/{column}',
       DownloadFileOrImage: 'GET /{entityset}({id})/{column}/$value',
       GetTables: 'GET /EntityDefinitions',
       GetTableSchema: "GET /EntityDefinitions(EntitySetName='{entityset}')",
       SubscribeRowChanges: 'POST /callbackregistrations',
+      SubscribeActionPerformed: 'POST /callbackregistrations/',
       UnsubscribeRowChanges: 'DELETE /callbackregistrations({callbackregistrationid})',
     });
     expect(doc.basePath).toBe('/api/data/v9.2');

@@ -10,17 +10,16 @@
  *   declared notification schema, and DELETE on the returned Location removes the subscription.
  */
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import Ajv04 from 'ajv-draft-04';
 import type { OpenAPIV2 } from 'openapi-types';
 import { parseCsdl } from '../../client/metadata/csdl';
 import type { CsdlModel } from '../../client/metadata/model';
-import { generateConnectors, type ConnectorPackage } from '../../connectors';
+import { generateConnectors } from '../../connectors';
 import { scriptPartsOf } from '../../connectors/script';
 import { validateConnector } from '../../connectors/validate';
 import {
+  ACTION_SUBSCRIBE_OPERATION,
+  ACTION_TRIGGER_PATH,
   CALLBACK_PATH,
   ENTITY_ID_HEADER,
   LOCATION_HEADER,
@@ -31,20 +30,8 @@ import {
   subscriptionLocation,
 } from '../../connectors/triggers';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { OPERATION_HEADER, startScriptProxy, type ScriptProxy } from '../helpers/csx-runner';
-import { appToken } from '../helpers/emulator';
+import { connect, notificationValidator as validatorAt, Receiver, subscription as subscriptionAt } from './trigger-harness';
 import { useFixture } from '../helpers/fixture';
-
-// swagger-client ships no type declarations; this is the part of its API the test uses.
-interface SwaggerResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
-interface SwaggerClientInstance {
-  execute(options: Record<string, unknown>): Promise<SwaggerResponse>;
-}
-const SwaggerClient: (options: Record<string, unknown>) => Promise<SwaggerClientInstance> = require('swagger-client');
 
 const MODEL_FILE = path.join(__dirname, '..', '..', 'emulator', 'model', 'dataverse.xml');
 const model: CsdlModel = parseCsdl(fs.readFileSync(MODEL_FILE, 'utf8'));
@@ -126,7 +113,8 @@ describe('row trigger definition', () => {
     expect(parts).toHaveLength(1);
     const [part] = parts;
     expect(part.method).toBe(LOCATION_METHOD);
-    expect(part.operationIds).toEqual([subscribeOf(pkg.swagger).operationId]);
+    // One part sets the Location of both subscribe operations (the action trigger's too: test/connectors/action-trigger.test.ts).
+    expect(part.operationIds).toEqual([subscribeOf(pkg.swagger).operationId, ACTION_SUBSCRIBE_OPERATION]);
     expect(part.csharp).toContain(`TryGetValues("${ENTITY_ID_HEADER}"`);
     expect(part.csharp).toContain(`response.Headers.${LOCATION_HEADER} =`);
     expect(part.csharp).toContain('Context.OriginalRequestUri');
@@ -162,105 +150,15 @@ describe('validate: trigger rules', () => {
 
   test('no notification content or no DELETE to unsubscribe is a warning', async () => {
     const broken = copy();
+    delete broken.paths[ACTION_TRIGGER_PATH];
     delete (broken.paths[CALLBACK_PATH] as any)['x-ms-notification-content'];
     for (const item of Object.values(broken.paths)) delete (item as any).delete;
     expect(await triggerIssues(broken)).toEqual({ errors: [], warnings: ['trigger-notification-content', 'trigger-unsubscribe'] });
   });
 });
 
-/** A loopback receiver standing in for the flow's notification URL. */
-class Receiver {
-  readonly received: Array<{ headers: http.IncomingHttpHeaders; body: any }> = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(202).end();
-    });
-  });
-  url = '';
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/flow/callback?sig=abc`;
-    return this;
-  }
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-interface Connection {
-  pkg: ConnectorPackage;
-  proxy: ScriptProxy;
-  run(operationId: string, parameters: Record<string, unknown>): Promise<SwaggerResponse>;
-  /** What the platform does with the subscription's Location: DELETE through the connector's matching operation. */
-  unsubscribe(location: string): Promise<SwaggerResponse>;
-  /** The connector URL a subscribe request was sent to, as the script sees it (Context.OriginalRequestUri). */
-  subscribeUrl: string;
-}
-
-async function connect(pkg: ConnectorPackage, emulator: RunningEmulator): Promise<Connection> {
-  const doc = pkg.swagger;
-  const scriptOperations = (pkg.apiProperties.properties.scriptOperations as string[] | undefined) ?? [];
-  const proxy = await startScriptProxy({ script: pkg.script!.text, scriptOperations, targetUrl: emulator.dataverseUrl, caCertPem: emulator.caCertPem });
-  const token = await appToken(emulator, emulator.dataverseUrl);
-  const placeholderBase = `https://${doc.host}${doc.basePath}`;
-  // dynamichosturl routes to the environment; the script host stands where Power Automate's gateway does.
-  const connectorBase = `${proxy.url.replace(/\/$/, '')}${doc.basePath}`;
-  const client = await SwaggerClient({ spec: JSON.parse(JSON.stringify(doc)) });
-  const run = (operationId: string, parameters: Record<string, unknown>) =>
-    client.execute({
-      operationId,
-      parameters,
-      userFetch: fetch,
-      requestInterceptor: (req: { url: string; headers: Record<string, string> }) => {
-        if (!req.url.startsWith(placeholderBase)) throw new Error(`Request outside the connector's base URL: ${req.url}`);
-        req.url = connectorBase + req.url.slice(placeholderBase.length);
-        req.headers.Authorization = `Bearer ${token}`;
-        req.headers[OPERATION_HEADER] = operationId;
-        return req;
-      },
-    });
-  // The Location must name a route of the connector: the internal DELETE whose template it matches.
-  const template = new RegExp(`^${connectorBase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${UNSUBSCRIBE_PATH.replace(/[()]/g, '\\$&').replace('{callbackregistrationid}', '([^/()?#]+)')}$`);
-  const unsubscribe = async (location: string) => {
-    const match = template.exec(location);
-    if (!match) throw new Error(`The Location ${location} is not a route of the connector`);
-    expect((doc.paths[UNSUBSCRIBE_PATH] as any).delete.operationId).toBe(UNSUBSCRIBE_OPERATION);
-    return run(UNSUBSCRIBE_OPERATION, { callbackregistrationid: decodeURIComponent(match[1]) });
-  };
-  return { pkg, proxy, run, unsubscribe, subscribeUrl: `${connectorBase}${CALLBACK_PATH}` };
-}
-
-/** What Power Automate sends for the internal body properties: their defaults, and the flow's URL where x-ms-notification-url is. */
-function subscription(doc: OpenAPIV2.Document, callbackUrl: string, chosen: Record<string, unknown>): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries<any>(subscriptionBody(doc).properties)) {
-    if (property['x-ms-notification-url']) body[name] = callbackUrl;
-    else if (property['x-ms-visibility'] === 'internal' && property.default !== undefined) body[name] = property.default;
-  }
-  return { ...body, ...chosen };
-}
-
-/**
- * The declared notification schema, checked with a draft-04 validator (Swagger 2.0 schemas are draft-04), with
- * `x-nullable: true` read as Power Automate reads it: null is allowed.
- */
-function notificationValidator(doc: OpenAPIV2.Document) {
-  const nullable = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(nullable);
-    if (!node || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) out[key] = nullable(value);
-    if (out['x-nullable'] === true && typeof out.type === 'string') out.type = [out.type, 'null'];
-    if (out['x-nullable'] === true && Array.isArray(out.enum)) out.enum = [...out.enum, null];
-    return out;
-  };
-  const ajv = new Ajv04({ strict: false, allErrors: true, validateFormats: false });
-  return ajv.compile(nullable({ ...notificationSchema(doc), definitions: doc.definitions }) as object);
-}
-
+const subscription = (doc: OpenAPIV2.Document, callbackUrl: string, chosen: Record<string, unknown>) => subscriptionAt(doc, CALLBACK_PATH, callbackUrl, chosen);
+const notificationValidator = (doc: OpenAPIV2.Document) => validatorAt(doc, CALLBACK_PATH);
 const callbackRows = (emulator: RunningEmulator) => [...emulator.service.store.rows('callbackregistration').values()];
 
 describe('row trigger run by swagger-client through script.csx against the emulator', () => {
@@ -290,7 +188,7 @@ describe('row trigger run by swagger-client through script.csx against the emula
       });
       expect(subscribed.status).toBe(204);
       const location = subscribed.headers.location;
-      expect(location).toBe(subscriptionLocation(subscribed.headers['odata-entityid'], conn.subscribeUrl));
+      expect(location).toBe(subscriptionLocation(subscribed.headers['odata-entityid'], `${conn.connectorBase}${CALLBACK_PATH}`));
       expect(conn.proxy.executions.map((e) => [e.operationId, e.outcome])).toEqual([[SUBSCRIBE_OPERATION, 'ok']]);
       const [row] = callbackRows(emulator);
       expect(row).toMatchObject({ entityname: 'account', message: 7, scope: 4, version: 1, url: receiver.url });
@@ -331,7 +229,7 @@ describe('row trigger run by swagger-client through script.csx against the emula
         subscriptionRequest: subscription(doc, receiver.url, { entityname: 'contact', message: 4, scope: 4, filteringattributes: 'lastname' }),
       });
       expect(subscribed.status).toBe(204);
-      expect(subscribed.headers.location).toBe(subscriptionLocation(subscribed.headers['odata-entityid'], conn.subscribeUrl));
+      expect(subscribed.headers.location).toBe(subscriptionLocation(subscribed.headers['odata-entityid'], `${conn.connectorBase}${CALLBACK_PATH}`));
 
       const account = await conn.run('CreateAccount', { item: { name: 'Typed Trigger Co' } });
       const created = await conn.run('CreateContact', {

@@ -233,11 +233,11 @@ public static class ProxyHost
                 if (HopByHop.Contains(header.Key)) continue;
                 foreach (var value in header.Value) outgoing.Headers.Add(header.Key, value);
             }
-            if (body.Length > 0)
-            {
-                outgoing.ContentLength64 = body.Length;
-                await outgoing.OutputStream.WriteAsync(body, 0, body.Length).ConfigureAwait(false);
-            }
+            // Always a length, never chunked: Mono answers a chunked request in chunks, and a chunked 204 carries a
+            // terminating chunk that clients read as data after the response.
+            outgoing.SendChunked = false;
+            outgoing.ContentLength64 = body.Length;
+            if (body.Length > 0) await outgoing.OutputStream.WriteAsync(body, 0, body.Length).ConfigureAwait(false);
         }
         finally
         {
