@@ -18,7 +18,7 @@ import { searchRows, searchTables } from './methods/listSearch';
 import { getFileColumns } from './methods/fileColumns';
 import { getChoiceColumns, getColumns, getOptionSetValues, getRelationships } from './methods/loadOptions';
 import { getColumns as getMapperColumns } from './methods/resourceMapping';
-import { authenticationProperty } from './descriptions/authentication';
+import { authenticationProperty } from '../shared/authentication';
 
 export class Dataverse implements INodeType {
   description: INodeTypeDescription = {

@@ -7,13 +7,13 @@ import {
 } from 'n8n-workflow';
 import { changeOptions } from '../Dataverse/actions/changes/get.operation';
 import { tableLocator } from '../Dataverse/actions/common.descriptions';
-import { toNodeError } from '../Dataverse/helpers/errors';
 import { dynamics365AppRegistrationApiTest, dynamics365OAuth2ApiTest } from '../Dataverse/methods/credentialTest';
 import { getColumns } from '../Dataverse/methods/loadOptions';
-import { getConnection, releaseConnection, type AuthenticationKind } from '../Dataverse/transport/connection';
+import { withConnection } from '../Dataverse/transport/connection';
 import { searchTrackedTables } from './listSearch';
 import { pollChanges } from './poll';
-import { authenticationProperty } from '../Dataverse/descriptions/authentication';
+import { authenticationProperty, savedAuthentication } from '../shared/authentication';
+import { optionsFor } from '../shared/descriptions';
 
 /**
  * Polls a Dataverse table with change tracking (delta tokens) for users who cannot register webhooks.
@@ -84,24 +84,17 @@ export class DataverseChangesTrigger implements INodeType {
         description:
           'Only these columns of new and updated rows ($select); empty returns all. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
       },
-      {
-        displayName: 'Options',
-        name: 'options',
-        type: 'collection',
-        placeholder: 'Add option',
-        default: {},
-        options: [
-          {
-            displayName: 'Emit Existing Rows on First Run',
-            name: 'emitExistingRows',
-            type: 'boolean',
-            default: false,
-            description:
-              'Whether the first poll (and the new full sync after an expired token) emits every current row as a New or Updated event; by default it emits nothing and only later changes are emitted',
-          },
-          ...changeOptions,
-        ],
-      },
+      optionsFor(undefined, [
+        {
+          displayName: 'Emit Existing Rows on First Run',
+          name: 'emitExistingRows',
+          type: 'boolean',
+          default: false,
+          description:
+            'Whether the first poll (and the new full sync after an expired token) emits every current row as a New or Updated event; by default it emits nothing and only later changes are emitted',
+        },
+        ...changeOptions,
+      ]),
     ],
   };
 
@@ -112,13 +105,6 @@ export class DataverseChangesTrigger implements INodeType {
   };
 
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-    const authentication = this.getNodeParameter('authentication', 'appRegistration') as AuthenticationKind;
-    try {
-      return await pollChanges(this, await getConnection(this, authentication));
-    } catch (error) {
-      throw toNodeError(this.getNode(), error, 0);
-    } finally {
-      await releaseConnection(this);
-    }
+    return withConnection(this, savedAuthentication(this), (conn) => pollChanges(this, conn));
   }
 }

@@ -7,24 +7,17 @@ import {
   type IWebhookResponseData,
 } from 'n8n-workflow';
 import { tableLocator } from '../Dataverse/actions/common.descriptions';
-import { authenticationProperty } from '../Dataverse/descriptions/authentication';
-import { toNodeError } from '../Dataverse/helpers/errors';
+import { authenticationProperty, savedAuthentication } from '../shared/authentication';
 import { dynamics365AppRegistrationApiTest, dynamics365OAuth2ApiTest } from '../Dataverse/methods/credentialTest';
 import { searchTables } from '../Dataverse/methods/listSearch';
 import { getColumns } from '../Dataverse/methods/loadOptions';
-import { getConnection, releaseConnection, type AuthenticationKind, type Connection } from '../Dataverse/transport/connection';
+import { withConnection, type Connection } from '../Dataverse/transport/connection';
+import { handleSafely, includeRawOptions, postWebhook } from '../shared/webhook-trigger';
 import { handleDelivery } from './delivery';
 import { createRegistration, deleteRegistration, registrationExists } from './registration';
 
-async function withConnection<T>(ctx: IHookFunctions, work: (conn: Connection) => Promise<T>): Promise<T> {
-  const authentication = ctx.getNodeParameter('authentication', 'appRegistration') as AuthenticationKind;
-  try {
-    return await work(await getConnection(ctx, authentication));
-  } catch (error) {
-    throw toNodeError(ctx.getNode(), error, 0);
-  } finally {
-    await releaseConnection(ctx);
-  }
+function withHookConnection<T>(ctx: IHookFunctions, work: (conn: Connection) => Promise<T>): Promise<T> {
+  return withConnection(ctx, savedAuthentication(ctx), work);
 }
 
 /**
@@ -58,16 +51,7 @@ export class DataverseTrigger implements INodeType {
         displayOptions: { show: { authentication: ['oAuth2'] } },
       },
     ],
-    webhooks: [
-      {
-        name: 'default',
-        httpMethod: 'POST',
-        responseMode: 'onReceived',
-        // Dataverse only looks at the status code.
-        responseData: 'noData',
-        path: 'webhook',
-      },
-    ],
+    webhooks: postWebhook(),
     properties: [
       authenticationProperty,
       {
@@ -113,22 +97,7 @@ export class DataverseTrigger implements INodeType {
           { name: 'Both', value: 'both' },
         ],
       },
-      {
-        displayName: 'Options',
-        name: 'options',
-        type: 'collection',
-        placeholder: 'Add option',
-        default: {},
-        options: [
-          {
-            displayName: 'Include Raw Context',
-            name: 'includeRaw',
-            type: 'boolean',
-            default: true,
-            description: 'Whether to add the RemoteExecutionContext as Dataverse sent it (under raw) to the item',
-          },
-        ],
-      },
+      includeRawOptions('Whether to add the RemoteExecutionContext as Dataverse sent it (under raw) to the item'),
     ],
   };
 
@@ -141,16 +110,16 @@ export class DataverseTrigger implements INodeType {
   webhookMethods = {
     default: {
       async checkExists(this: IHookFunctions): Promise<boolean> {
-        return withConnection(this, (conn) => registrationExists(this, conn));
+        return withHookConnection(this, (conn) => registrationExists(this, conn));
       },
       async create(this: IHookFunctions): Promise<boolean> {
-        const id = await withConnection(this, (conn) => createRegistration(this, conn));
+        const id = await withHookConnection(this, (conn) => createRegistration(this, conn));
         this.logger.info(`Dataverse Trigger "${this.getNode().name}": registered webhook endpoint ${id}`, { workflowId: this.getWorkflow().id });
         return true;
       },
       async delete(this: IHookFunctions): Promise<boolean> {
         try {
-          const removed = await withConnection(this, (conn) => deleteRegistration(this, conn));
+          const removed = await withHookConnection(this, (conn) => deleteRegistration(this, conn));
           this.logger.info(`Dataverse Trigger "${this.getNode().name}": removed ${removed} webhook endpoint(s)`, { workflowId: this.getWorkflow().id });
           return true;
         } catch (error) {
@@ -165,14 +134,6 @@ export class DataverseTrigger implements INodeType {
   };
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-    try {
-      return handleDelivery(this);
-    } catch (error) {
-      // An unexpected failure still answers (Dataverse records the failed delivery) rather than failing a workflow.
-      this.logger.error(`Dataverse Trigger "${this.getNode().name}": could not handle a delivery: ${(error as Error).message}`, { workflowId: this.getWorkflow().id });
-      const res = this.getResponseObject();
-      if (!res.headersSent) res.status(500).json({ message: 'The delivery could not be handled.' });
-      return { noWebhookResponse: true };
-    }
+    return handleSafely(this, 'Dataverse Trigger', { failed: 'a delivery', answer: 'The delivery could not be handled.' }, handleDelivery);
   }
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { parseRemoteExecutionContext, verifyWebhookAuth, WebhookPayloadError, type ParsedExecutionContext } from '../../client/dataverse';
+import { answer, includeRaw, receivedBody, seenBefore, triggerLog } from '../shared/webhook-trigger';
 import { DELIVERY_HEADER } from './registration';
 import { readState, RECENT_LIMIT } from './state';
 
@@ -13,17 +14,6 @@ import { readState, RECENT_LIMIT } from './state';
 export const MAX_DELIVERY_BYTES = 1024 * 1024;
 
 const EVENT_NAMES: Record<string, string> = { Create: 'created', Update: 'updated', Delete: 'deleted' };
-
-/**
- * Keys seen by this process, per trigger node. Static data is read when a request arrives and written after it is
- * answered, so two copies of one event arriving together would both pass a check on static data alone.
- */
-const seenInProcess = new Map<string, string[]>();
-
-function remember(list: string[], key: string): void {
-  list.push(key);
-  if (list.length > RECENT_LIMIT) list.splice(0, list.length - RECENT_LIMIT);
-}
 
 /**
  * The identity of one delivery: the platform operation (OperationId; the same on a retry of that operation), its
@@ -62,21 +52,9 @@ export function triggerItem(context: ParsedExecutionContext, options: TriggerIte
   return item;
 }
 
-function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-  const res = ctx.getResponseObject();
-  res.status(status).json(body);
-  return { noWebhookResponse: true };
-}
-
-function bodyOf(ctx: IWebhookFunctions): Buffer | object {
-  const raw = (ctx.getRequestObject() as { rawBody?: unknown }).rawBody;
-  // The bytes as received, so the size and depth limits apply before any parsing; n8n's parsed body otherwise.
-  return Buffer.isBuffer(raw) && raw.length > 0 ? raw : ctx.getBodyData();
-}
-
 export function handleDelivery(ctx: IWebhookFunctions): IWebhookResponseData {
   const node = ctx.getNode();
-  const log = (level: 'info' | 'warn', message: string) => ctx.logger[level](`Dataverse Trigger "${node.name}": ${message}`, { workflowId: ctx.getWorkflow().id });
+  const log = triggerLog(ctx, 'Dataverse Trigger');
   const data = ctx.getWorkflowStaticData('node');
   const state = readState(data);
   const req = ctx.getRequestObject();
@@ -92,7 +70,7 @@ export function handleDelivery(ctx: IWebhookFunctions): IWebhookResponseData {
 
   let context: ParsedExecutionContext;
   try {
-    context = parseRemoteExecutionContext(bodyOf(ctx), { maxBytes: MAX_DELIVERY_BYTES });
+    context = parseRemoteExecutionContext(receivedBody(ctx) as Buffer | object, { maxBytes: MAX_DELIVERY_BYTES });
   } catch (error) {
     const reason = error instanceof WebhookPayloadError ? error.reason : 'wrongShape';
     const message = error instanceof WebhookPayloadError ? error.message : 'Invalid webhook payload.';
@@ -100,19 +78,13 @@ export function handleDelivery(ctx: IWebhookFunctions): IWebhookResponseData {
     return answer(ctx, reason === 'tooLarge' ? 413 : 400, { message, reason });
   }
 
-  const key = deliveryKey(context);
   const scope = `${ctx.getWorkflow().id ?? ''}:${node.id || node.name}`;
-  const memory = seenInProcess.get(scope) ?? [];
-  seenInProcess.set(scope, memory);
   const recent = state.recentDeliveries ?? [];
-  if (memory.includes(key) || recent.includes(key)) {
+  if (seenBefore(scope, [deliveryKey(context)], recent, RECENT_LIMIT)) {
     log('info', `ignored a repeated delivery of ${context.message} of ${context.table} ${context.rowId}.`);
     return { webhookResponse: { ignored: 'duplicate' } };
   }
-  remember(memory, key);
-  remember(recent, key);
   data.recentDeliveries = recent;
 
-  const includeRaw = (ctx.getNodeParameter('options.includeRaw', true) as boolean) !== false;
-  return { workflowData: [[{ json: triggerItem(context, { includeRaw }) }]] };
+  return { workflowData: [[{ json: triggerItem(context, { includeRaw: includeRaw(ctx) }) }]] };
 }

@@ -5,7 +5,7 @@ import {
   type INodeType,
   type INodeTypeDescription,
 } from 'n8n-workflow';
-import { authenticationProperty } from '../Dataverse/descriptions/authentication';
+import { authenticationProperty } from '../shared/authentication';
 import { dynamics365AppRegistrationApiTest, dynamics365OAuth2ApiTest } from '../Dataverse/methods/credentialTest';
 import * as action from './actions/action';
 import * as customService from './actions/customService';

@@ -12,6 +12,7 @@ import { listBusinessEvents } from '../../client/fno/business-events';
 import { toNodeError } from '../FinanceOperations/helpers/errors';
 import { dynamics365AppRegistrationApiTest, dynamics365OAuth2ApiTest } from '../Dataverse/methods/credentialTest';
 import { withFno } from './connection';
+import { handleSafely, postWebhook } from '../shared/webhook-trigger';
 import { handleDelivery } from './delivery';
 import { triggerProperties } from './description';
 import { createRegistration, deleteRegistration, registrationExists } from './registration';
@@ -61,16 +62,7 @@ export class FnoBusinessEventTrigger implements INodeType {
         displayOptions: { show: { setup: ['automatic'], authentication: ['oAuth2'] } },
       },
     ],
-    webhooks: [
-      {
-        name: 'default',
-        httpMethod: 'POST',
-        responseMode: 'onReceived',
-        // F&O only looks at the status code.
-        responseData: 'noData',
-        path: 'webhook',
-      },
-    ],
+    webhooks: postWebhook(),
     properties: triggerProperties,
   };
 
@@ -124,14 +116,6 @@ export class FnoBusinessEventTrigger implements INodeType {
   };
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-    try {
-      return handleDelivery(this);
-    } catch (error) {
-      // An unexpected failure still answers (F&O logs the failed delivery) rather than failing a workflow.
-      this.logger.error(`F&O Business Event Trigger "${this.getNode().name}": could not handle an event: ${(error as Error).message}`, { workflowId: this.getWorkflow().id });
-      const res = this.getResponseObject();
-      if (!res.headersSent) res.status(500).json({ message: 'The event could not be handled.' });
-      return { noWebhookResponse: true };
-    }
+    return handleSafely(this, 'F&O Business Event Trigger', { failed: 'an event', answer: 'The event could not be handled.' }, handleDelivery);
   }
 }

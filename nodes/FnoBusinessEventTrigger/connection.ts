@@ -4,12 +4,13 @@
  * list use it; receiving events needs no token.
  */
 import type { FnoConnection } from '../../client/connect';
-import { credentialTypeFor, type AuthenticationKind, type CredentialSource } from '../Dataverse/transport/connection';
 import { connectFromCredentials } from '../FinanceOperations/transport/connection';
+import { savedAuthentication } from '../shared/authentication';
+import { credentialTypeFor, type CredentialSource } from '../shared/credentials';
 
 /** Runs `work` on a connection made for it and frees its sockets afterwards. */
 export async function withFno<T>(source: CredentialSource, work: (fno: FnoConnection) => Promise<T>): Promise<T> {
-  const kind = (source.getNodeParameter('authentication', 'appRegistration') === 'oAuth2' ? 'oAuth2' : 'appRegistration') as AuthenticationKind;
+  const kind = savedAuthentication(source);
   const { fno } = connectFromCredentials(kind, await source.getCredentials(credentialTypeFor(kind)));
   try {
     return await work(fno);

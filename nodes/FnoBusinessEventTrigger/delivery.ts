@@ -7,29 +7,13 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { safeEqual } from '../../client/dataverse/webhooks/verify';
+import { answer, includeRaw, receivedBody, seenBefore, triggerLog } from '../shared/webhook-trigger';
 import { EnvelopeError, eventKeys, parseBusinessEvent, type BusinessEvent } from './envelope';
 import { chosenEvent, chosenLegalEntity, expectedSecrets, type SetupMode } from './settings';
-import { readState, remember } from './state';
+import { readState, RECENT_LIMIT } from './state';
 
 /** The query parameter of the endpoint URL that carries the shared secret. */
 export const SECRET_PARAMETER = 'secret';
-
-/**
- * Keys seen by this process, per trigger node. Static data is read when a request arrives and written after it is
- * answered, so two copies of one event arriving together would both pass a check on static data alone.
- */
-const seenInProcess = new Map<string, string[]>();
-
-function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-  ctx.getResponseObject().status(status).json(body);
-  return { noWebhookResponse: true };
-}
-
-function bodyOf(ctx: IWebhookFunctions): Buffer | unknown {
-  const raw = (ctx.getRequestObject() as { rawBody?: unknown }).rawBody;
-  // The bytes as received, so the limits apply before any parsing; n8n's parsed body otherwise.
-  return Buffer.isBuffer(raw) && raw.length > 0 ? raw : ctx.getBodyData();
-}
 
 /** The secret of the request URL, only when given exactly once. */
 function secretOf(ctx: IWebhookFunctions): string | undefined {
@@ -54,7 +38,7 @@ export function triggerItem(event: BusinessEvent, options: TriggerItemOptions): 
 
 export function handleDelivery(ctx: IWebhookFunctions): IWebhookResponseData {
   const node = ctx.getNode();
-  const log = (level: 'info' | 'warn', message: string) => ctx.logger[level](`F&O Business Event Trigger "${node.name}": ${message}`, { workflowId: ctx.getWorkflow().id });
+  const log = triggerLog(ctx, 'F&O Business Event Trigger');
   const data = ctx.getWorkflowStaticData('node');
   const state = readState(data);
   const mode = ctx.getNodeParameter('setup', 'manual') as SetupMode;
@@ -74,7 +58,7 @@ export function handleDelivery(ctx: IWebhookFunctions): IWebhookResponseData {
 
   let event: BusinessEvent;
   try {
-    event = parseBusinessEvent(bodyOf(ctx));
+    event = parseBusinessEvent(receivedBody(ctx));
   } catch (error) {
     const reason = error instanceof EnvelopeError ? error.reason : 'wrongShape';
     const message = error instanceof EnvelopeError ? error.message : 'The event could not be read.';
@@ -95,17 +79,12 @@ export function handleDelivery(ctx: IWebhookFunctions): IWebhookResponseData {
   const req = ctx.getRequestObject();
   const test = ctx.getMode() === 'manual' || /\/webhook-test\//.test(req.originalUrl ?? req.url ?? '');
   const scope = `${ctx.getWorkflow().id ?? ''}:${node.id || node.name}:${test ? 'test' : 'production'}`;
-  const memory = seenInProcess.get(scope) ?? [];
-  seenInProcess.set(scope, memory);
   const recent = state.recentEvents;
-  if (keys.some((k) => memory.includes(k) || recent.includes(k))) {
+  if (seenBefore(scope, keys, recent, RECENT_LIMIT)) {
     log('info', `ignored a repeated ${event.businessEventId} (EventId ${event.eventId}, ControlNumber ${event.controlNumber}).`);
     return { webhookResponse: { ignored: 'duplicate' } };
   }
-  remember(memory, ...keys);
-  remember(recent, ...keys);
   data.recentEvents = recent;
 
-  const includeRaw = (ctx.getNodeParameter('options.includeRaw', true) as boolean) !== false;
-  return { workflowData: [[{ json: triggerItem(event, { includeRaw }) }]] };
+  return { workflowData: [[{ json: triggerItem(event, { includeRaw: includeRaw(ctx) }) }]] };
 }

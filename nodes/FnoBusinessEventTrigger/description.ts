@@ -1,6 +1,7 @@
 /** The trigger's parameters: setup mode with its notice, the event, the legal entity, the secret and options. */
 import type { INodeProperties } from 'n8n-workflow';
-import { authenticationProperty } from '../Dataverse/descriptions/authentication';
+import { authenticationProperty } from '../shared/authentication';
+import { includeRawOptions } from '../shared/webhook-trigger';
 
 const MANUAL_STEPS =
   'Manual setup, the documented way (F&O publishes no API to create endpoints): ' +
@@ -69,20 +70,5 @@ export const triggerProperties: INodeProperties[] = [
     displayOptions: { show: { setup: ['manual'] } },
     description: 'The value after ?secret= in the endpoint URL kept in Key Vault; at least 24 letters, digits or . _ ~ -',
   },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    options: [
-      {
-        displayName: 'Include Raw Event',
-        name: 'includeRaw',
-        type: 'boolean',
-        default: true,
-        description: 'Whether to add the payload as F&O sent it (under raw) to the item',
-      },
-    ],
-  },
+  includeRawOptions('Whether to add the payload as F&O sent it (under raw) to the item', 'Include Raw Event'),
 ];

@@ -16,7 +16,7 @@ import {
   listEventEndpoints,
 } from '../../client/fno/business-events';
 import { D365Error } from '../../client/http/errors';
-import { InputError } from '../Dataverse/helpers/errors';
+import { InputError } from '../shared/errors';
 import { SECRET_PARAMETER } from './delivery';
 import { chosenEvent, chosenLegalEntity } from './settings';
 import { clearRegistration, readState, registrationSlot, writeRegistration } from './state';

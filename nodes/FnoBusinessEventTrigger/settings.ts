@@ -1,6 +1,6 @@
 /** The node's settings as the hooks and the webhook read them, checked once here. */
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { InputError } from '../Dataverse/helpers/errors';
+import { InputError } from '../shared/errors';
 import { knownSecrets } from './state';
 
 /** automatic: the node creates the endpoint and activation through OData; manual: an administrator does, in F&O. */

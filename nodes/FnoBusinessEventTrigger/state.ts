@@ -62,8 +62,3 @@ export function knownSecrets(data: IDataObject): string[] {
   const test = typeof data.testRegistration === 'object' && data.testRegistration !== null ? readState(data.testRegistration as IDataObject).secret : undefined;
   return [readState(data).secret, test].filter((s): s is string => s !== undefined);
 }
-
-export function remember(list: string[], ...keys: string[]): void {
-  list.push(...keys);
-  if (list.length > RECENT_LIMIT) list.splice(0, list.length - RECENT_LIMIT);
-}

@@ -1,6 +1,6 @@
 /** Parameters without expressions are read once per run; anything holding an expression is read for every item. */
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
-import { itemParameter } from '../../nodes/Dataverse/actions/parameters';
+import { itemParameter } from '../../nodes/shared/parameters';
 
 function context(parameters: INode['parameters'], perItem: (name: string, i: number) => unknown) {
   const calls: string[] = [];

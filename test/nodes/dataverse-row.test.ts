@@ -200,6 +200,9 @@ describe('bad input: each failure on its own item with continueOnFail', () => {
     expect(out[1].json.error).toContain("'nosuchtables'");
     expect(out[2].json.error).toContain("'nosuchcolumn'");
     expect(out[3].json.error).toContain("'numberofemployees'");
+    // The error on the item itself is what n8n's "Continue (using error output)" routes by.
+    expect(out.map((o) => o.error instanceof Error)).toEqual([false, true, true, true, true, true, false]);
+    expect((out[1].error as Error).message).toBe(out[1].json.error);
   });
 
   test('an empty row id from an expression; without continueOnFail the error is thrown with the item index', async () => {

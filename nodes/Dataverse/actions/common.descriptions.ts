@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { listMode, listPicker, optionsFor, resourceMapperField, showFor } from '../../shared/descriptions';
 
 const GUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
@@ -10,13 +11,7 @@ export const tableLocator: INodeProperties = {
   required: true,
   description: 'The Dataverse table (entity set) to work on',
   modes: [
-    {
-      displayName: 'From List',
-      name: 'list',
-      type: 'list',
-      placeholder: 'Select a table...',
-      typeOptions: { searchListMethod: 'searchTables', searchable: true },
-    },
+    listMode('Select a table...', 'searchTables'),
     {
       displayName: 'By URL',
       name: 'url',
@@ -48,13 +43,7 @@ export function rowLocator(name = 'rowId', displayName = 'Row'): INodeProperties
     default: { mode: 'list', value: '' },
     required: true,
     modes: [
-      {
-        displayName: 'From List',
-        name: 'list',
-        type: 'list',
-        placeholder: 'Select a row...',
-        typeOptions: { searchListMethod: 'searchRows', searchable: true },
-      },
+      listMode('Select a row...', 'searchRows'),
       {
         displayName: 'By URL',
         name: 'url',
@@ -77,26 +66,17 @@ export function rowLocator(name = 'rowId', displayName = 'Row'): INodeProperties
 }
 
 export function columnsMapper(operations: string[]): INodeProperties {
-  return {
+  return resourceMapperField({
     displayName: 'Columns',
     name: 'columns',
-    type: 'resourceMapper',
-    default: { mappingMode: 'defineBelow', value: null },
+    method: 'getColumns',
+    dependsOn: ['table.value', 'operation'],
+    words: { singular: 'column', plural: 'columns' },
+    addAllFields: false,
+    supportAutoMap: true,
     required: true,
-    noDataExpression: true,
-    typeOptions: {
-      loadOptionsDependsOn: ['table.value', 'operation'],
-      resourceMapper: {
-        resourceMapperMethod: 'getColumns',
-        mode: 'add',
-        fieldWords: { singular: 'column', plural: 'columns' },
-        addAllFields: false,
-        multiKeyMatch: false,
-        supportAutoMap: true,
-      },
-    },
     displayOptions: { show: { operation: operations } },
-  };
+  });
 }
 
 type OptionName = 'batchSize' | 'formattedValues' | 'returnRepresentation' | 'callerObjectId' | 'bypassCustomPluginExecution' | 'suppressDuplicateDetection';
@@ -151,25 +131,10 @@ const OPTION_DEFINITIONS: Record<OptionName, INodeProperties> = {
 /** Shown for one operation of one resource: several resources share operation names (get, delete). */
 export function optionsCollection(operation: string, names: OptionName[], extra: INodeProperties[] = [], resource = 'row'): INodeProperties {
   const options = [...names.map((n) => OPTION_DEFINITIONS[n]), ...extra].sort((a, b) => a.displayName.localeCompare(b.displayName));
-  return {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: { show: { resource: [resource], operation: [operation] } },
-    options,
-  };
+  return optionsFor(showFor(resource, [operation]), options);
 }
 
 /** A column of the chosen table, listed from its metadata (alternate-key parts, filter conditions). */
 export function columnPicker(loadOptionsMethod = 'getColumns'): INodeProperties {
-  return {
-    displayName: 'Column Name or ID',
-    name: 'column',
-    type: 'options',
-    typeOptions: { loadOptionsMethod, loadOptionsDependsOn: ['table.value'] },
-    default: '',
-    description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-  };
+  return listPicker('Column Name or ID', 'column', loadOptionsMethod, ['table.value']);
 }

@@ -5,7 +5,7 @@ import type { TableInfo } from '../../../client/metadata/entity-definitions';
 import { InputError } from '../helpers/errors';
 import { isGuid, resolveTable } from '../helpers/metadata';
 import type { Connection } from '../transport/connection';
-import { itemParameter } from './parameters';
+import { itemParameter } from '../../shared/parameters';
 
 export async function tableParameter(ctx: IExecuteFunctions, conn: Connection, i: number, name = 'table'): Promise<TableInfo> {
   const value = itemParameter<unknown>(ctx, name, i, '', { extractValue: true });

@@ -1,19 +1,12 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 import type { TableInfo } from '../../../client/metadata/entity-definitions';
-import { toNodeError } from '../helpers/errors';
+import { pickerAuthentication } from '../../shared/authentication';
 import { resolveTable } from '../helpers/metadata';
-import { getConnection, releaseConnection, type AuthenticationKind, type Connection } from '../transport/connection';
+import { withConnection as withContextConnection, type Connection } from '../transport/connection';
 
 /** Runs a picker with this call's connection, freed afterwards; failures become n8n errors. */
-export async function withConnection<T>(ctx: ILoadOptionsFunctions, work: (conn: Connection) => Promise<T>): Promise<T> {
-  const authentication = (ctx.getCurrentNodeParameter('authentication') as AuthenticationKind | undefined) ?? 'appRegistration';
-  try {
-    return await work(await getConnection(ctx, authentication));
-  } catch (error) {
-    throw toNodeError(ctx.getNode(), error, 0);
-  } finally {
-    await releaseConnection(ctx);
-  }
+export function withConnection<T>(ctx: ILoadOptionsFunctions, work: (conn: Connection) => Promise<T>): Promise<T> {
+  return withContextConnection(ctx, pickerAuthentication(ctx), work);
 }
 
 export async function currentTable(ctx: ILoadOptionsFunctions, conn: Connection): Promise<TableInfo> {

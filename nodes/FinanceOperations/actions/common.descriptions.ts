@@ -1,9 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { listMode, resourceMapperField, showFor } from '../../shared/descriptions';
 
-/** Shown for one operation of one resource: several resources share operation names. */
-export function showFor(resource: string, operations: string[]): INodeProperties['displayOptions'] {
-  return { show: { resource: [resource], operation: operations } };
-}
+export { showFor };
 
 export const entitySetLocator: INodeProperties = {
   displayName: 'Entity',
@@ -13,13 +11,7 @@ export const entitySetLocator: INodeProperties = {
   required: true,
   description: 'The data entity (its public collection name, e.g. CustomersV3)',
   modes: [
-    {
-      displayName: 'From List',
-      name: 'list',
-      type: 'list',
-      placeholder: 'Select an entity...',
-      typeOptions: { searchListMethod: 'searchEntitySets', searchable: true },
-    },
+    listMode('Select an entity...', 'searchEntitySets'),
     {
       displayName: 'By URL',
       name: 'url',
@@ -45,13 +37,7 @@ export const companyLocator: INodeProperties = {
   default: { mode: 'list', value: '' },
   description: 'Legal entity (dataAreaId) to work in; leave empty for the default company of the signed-in user or application',
   modes: [
-    {
-      displayName: 'From List',
-      name: 'list',
-      type: 'list',
-      placeholder: 'Default company',
-      typeOptions: { searchListMethod: 'searchCompanies', searchable: true },
-    },
+    listMode('Default company', 'searchCompanies'),
     {
       displayName: 'By ID',
       name: 'id',
@@ -63,47 +49,29 @@ export const companyLocator: INodeProperties = {
 };
 
 /** Every part of the entity's key, dataAreaId included (filled from Company when left empty). */
-export const keyMapper: INodeProperties = {
+export const keyMapper: INodeProperties = resourceMapperField({
   displayName: 'Key',
   name: 'key',
-  type: 'resourceMapper',
-  default: { mappingMode: 'defineBelow', value: null },
+  method: 'getKeyFields',
+  dependsOn: ['entitySet.value'],
+  words: { singular: 'key field', plural: 'key fields' },
+  addAllFields: true,
+  supportAutoMap: false,
   required: true,
-  noDataExpression: true,
-  typeOptions: {
-    loadOptionsDependsOn: ['entitySet.value'],
-    resourceMapper: {
-      resourceMapperMethod: 'getKeyFields',
-      mode: 'add',
-      fieldWords: { singular: 'key field', plural: 'key fields' },
-      addAllFields: true,
-      multiKeyMatch: false,
-      supportAutoMap: false,
-    },
-  },
-};
+});
 
 export function fieldsMapper(operations: string[]): INodeProperties {
-  return {
+  return resourceMapperField({
     displayName: 'Fields',
     name: 'fields',
-    type: 'resourceMapper',
-    default: { mappingMode: 'defineBelow', value: null },
+    method: 'getEntityFields',
+    dependsOn: ['entitySet.value', 'operation'],
+    words: { singular: 'field', plural: 'fields' },
+    addAllFields: false,
+    supportAutoMap: true,
     required: true,
-    noDataExpression: true,
-    typeOptions: {
-      loadOptionsDependsOn: ['entitySet.value', 'operation'],
-      resourceMapper: {
-        resourceMapperMethod: 'getEntityFields',
-        mode: 'add',
-        fieldWords: { singular: 'field', plural: 'fields' },
-        addAllFields: false,
-        multiKeyMatch: false,
-        supportAutoMap: true,
-      },
-    },
     displayOptions: showFor('entity', operations),
-  };
+  });
 }
 
 export const dataProjectLocator: INodeProperties = {
@@ -114,13 +82,7 @@ export const dataProjectLocator: INodeProperties = {
   required: true,
   description: 'The Data management project (definition group)',
   modes: [
-    {
-      displayName: 'From List',
-      name: 'list',
-      type: 'list',
-      placeholder: 'Select a data project...',
-      typeOptions: { searchListMethod: 'searchDataProjects', searchable: true },
-    },
+    listMode('Select a data project...', 'searchDataProjects'),
     { displayName: 'By Name', name: 'id', type: 'string', placeholder: 'CustomerImport' },
   ],
 };

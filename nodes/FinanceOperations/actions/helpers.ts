@@ -1,6 +1,6 @@
 /** Reading the node's parameters the same way in every operation. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { itemParameter } from '../../Dataverse/actions/parameters';
+import { itemParameter } from '../../shared/parameters';
 import { InputError } from '../helpers/errors';
 
 export function entitySetParameter(ctx: IExecuteFunctions, i: number): string {

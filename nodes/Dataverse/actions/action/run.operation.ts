@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { listMode, resourceMapperField } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
 import { optionsCollection, rowLocator, tableLocator } from '../common.descriptions';
 import { callHeaders } from '../helpers';
@@ -17,13 +18,7 @@ export const description: INodeProperties[] = [
     required: true,
     description: 'The action or function to run, as the environment declares it in its $metadata (custom APIs included)',
     modes: [
-      {
-        displayName: 'From List',
-        name: 'list',
-        type: 'list',
-        placeholder: 'Select an action or function...',
-        typeOptions: { searchListMethod: 'searchActions', searchable: true },
-      },
+      listMode('Select an action or function...', 'searchActions'),
       { displayName: 'By Name', name: 'name', type: 'string', placeholder: 'WhoAmI' },
     ],
     displayOptions: show,
@@ -51,25 +46,16 @@ export const description: INodeProperties[] = [
     ],
     displayOptions: show,
   },
-  {
+  resourceMapperField({
     displayName: 'Parameters',
     name: 'parameters',
-    type: 'resourceMapper',
-    default: { mappingMode: 'defineBelow', value: null },
-    noDataExpression: true,
-    typeOptions: {
-      loadOptionsDependsOn: ['operationName.value', 'table.value', 'rowId.value'],
-      resourceMapper: {
-        resourceMapperMethod: 'getActionParameters',
-        mode: 'add',
-        fieldWords: { singular: 'parameter', plural: 'parameters' },
-        addAllFields: true,
-        multiKeyMatch: false,
-        supportAutoMap: false,
-      },
-    },
+    method: 'getActionParameters',
+    dependsOn: ['operationName.value', 'table.value', 'rowId.value'],
+    words: { singular: 'parameter', plural: 'parameters' },
+    addAllFields: true,
+    supportAutoMap: false,
     displayOptions: { show: { ...show.show, parametersMode: ['mapper'] } },
-  },
+  }),
   {
     displayName: 'Parameters (JSON)',
     name: 'parametersJson',

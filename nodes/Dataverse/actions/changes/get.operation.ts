@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { Change } from '../../../../client/dataverse/changes';
 import type { TableInfo } from '../../../../client/metadata/entity-definitions';
 import { InputError } from '../../helpers/errors';
@@ -53,15 +54,7 @@ export const description: INodeProperties[] = [
       'Only these columns of new and updated rows ($select); empty returns all. Applies on every run, whatever columns the token was made with. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
     displayOptions: show,
   },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: changeOptions,
-  },
+  optionsFor(show, changeOptions),
 ];
 
 /** The Page Size option, checked (shared with the Dataverse Changes Trigger). */

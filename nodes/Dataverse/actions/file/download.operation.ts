@@ -1,8 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
-import type { ItemResult } from '../operation';
 import { callHeaders, rowIdParameter, tableParameter } from '../helpers';
-import { eachItemWithBinary, type BinaryOutput } from './binary-results';
 import { callerObjectIdOption, fileTarget } from './descriptions';
 import { fileColumnParameter } from './file-column';
 
@@ -19,27 +18,20 @@ export const description: INodeProperties[] = [
     hint: 'The name of the output binary field to put the file in',
     displayOptions: show,
   },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [
-      {
-        displayName: 'Full-Size Image',
-        name: 'fullImage',
-        type: 'boolean',
-        default: false,
-        description: 'Whether to download the full-size image of an image column instead of its thumbnail (the column must store full images)',
-      },
-      callerObjectIdOption,
-    ],
-  },
+  optionsFor(show, [
+    {
+      displayName: 'Full-Size Image',
+      name: 'fullImage',
+      type: 'boolean',
+      default: false,
+      description: 'Whether to download the full-size image of an image column instead of its thumbnail (the column must store full images)',
+    },
+    callerObjectIdOption,
+  ]),
 ];
 
-export async function downloadItem(this: IExecuteFunctions, conn: Connection, i: number): Promise<BinaryOutput> {
+/** The file goes into the output item's binary, under the property the user named. */
+export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<{ json: IDataObject[]; binary: IBinaryKeyData[] }> {
   const table = await tableParameter(this, conn, i);
   const rowId = rowIdParameter(this, i);
   const column = await fileColumnParameter(this, conn, table, i);
@@ -59,13 +51,5 @@ export async function downloadItem(this: IExecuteFunctions, conn: Connection, i:
     rowId,
     column: column.logicalName,
   };
-  return { json, binary: { [property]: binary } };
-}
-
-export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]> {
-  return [(await downloadItem.call(this, conn, i)).json];
-}
-
-export async function executeAll(this: IExecuteFunctions, conn: Connection, itemCount: number): Promise<ItemResult[]> {
-  return eachItemWithBinary(this, conn, itemCount, downloadItem);
+  return { json: [json], binary: [{ [property]: binary }] };
 }

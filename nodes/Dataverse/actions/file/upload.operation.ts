@@ -1,4 +1,5 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import { InputError } from '../../helpers/errors';
 import type { Connection } from '../../transport/connection';
 import { callHeaders, rowIdParameter, tableParameter } from '../helpers';
@@ -18,24 +19,16 @@ export const description: INodeProperties[] = [
     hint: 'The name of the input binary field holding the file to upload',
     displayOptions: show,
   },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [
-      {
-        displayName: 'File Name',
-        name: 'fileName',
-        type: 'string',
-        default: '',
-        description: 'Name to store the file under, instead of the input binary data\'s own file name',
-      },
-      callerObjectIdOption,
-    ],
-  },
+  optionsFor(show, [
+    {
+      displayName: 'File Name',
+      name: 'fileName',
+      type: 'string',
+      default: '',
+      description: 'Name to store the file under, instead of the input binary data\'s own file name',
+    },
+    callerObjectIdOption,
+  ]),
 ];
 
 /** Dataverse stores a name with every file; a binary without one gets a neutral name with its extension. */

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { createRequest, type RepresentationOptions, type WriteResult } from '../../../../client/dataverse/crud';
 import { buildBody, writableFields } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
-import { itemParameter } from '../parameters';
+import { itemParameter } from '../../../shared/parameters';
 import { callHeaders, mappedValues, outputRow, tableParameter } from '../helpers';
 import { columnsMapper, optionsCollection, tableLocator } from '../common.descriptions';
 import { batchedWrites } from './batched-writes';

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { conditionsCollection, returnAllAndLimit } from '../../../shared/descriptions';
 import { filterBuilder } from '../../../../client/odata/filter';
 import { raw, type Filter } from '../../../../client/odata/filter-text';
 import type { EdmType } from '../../../../client/odata/edm-types';
@@ -14,23 +15,7 @@ const showFilter = (filterType: string) => ({ show: { resource: ['row'], operati
 
 export const description: INodeProperties[] = [
   { ...tableLocator, displayOptions: show },
-  {
-    displayName: 'Return All',
-    name: 'returnAll',
-    type: 'boolean',
-    default: false,
-    description: 'Whether to return all results or only up to a given limit',
-    displayOptions: show,
-  },
-  {
-    displayName: 'Limit',
-    name: 'limit',
-    type: 'number',
-    typeOptions: { minValue: 1 },
-    default: 50,
-    description: 'Max number of results to return',
-    displayOptions: { show: { resource: ['row'], operation: ['getMany'], returnAll: [false] } },
-  },
+  ...returnAllAndLimit('row', 'getMany'),
   {
     displayName: 'Filter',
     name: 'filterType',
@@ -55,50 +40,18 @@ export const description: INodeProperties[] = [
     ],
     displayOptions: showFilter('simple'),
   },
-  {
-    displayName: 'Conditions',
-    name: 'conditions',
-    type: 'fixedCollection',
-    typeOptions: { multipleValues: true },
-    placeholder: 'Add condition',
-    default: {},
-    displayOptions: showFilter('simple'),
-    options: [
-      {
-        displayName: 'Condition',
-        name: 'condition',
-        values: [
-          columnPicker(),
-          {
-            displayName: 'Operator',
-            name: 'operator',
-            type: 'options',
-            default: 'eq',
-            options: [
-              { name: 'Contains', value: 'contains' },
-              { name: 'Ends With', value: 'endswith' },
-              { name: 'Equals', value: 'eq' },
-              { name: 'Greater Than', value: 'gt' },
-              { name: 'Greater Than or Equal', value: 'ge' },
-              { name: 'Is Empty', value: 'isNull' },
-              { name: 'Is Not Empty', value: 'isNotNull' },
-              { name: 'Less Than', value: 'lt' },
-              { name: 'Less Than or Equal', value: 'le' },
-              { name: 'Not Equals', value: 'ne' },
-              { name: 'Starts With', value: 'startswith' },
-            ],
-          },
-          {
-            displayName: 'Value',
-            name: 'value',
-            type: 'string',
-            default: '',
-            displayOptions: { hide: { operator: ['isNull', 'isNotNull'] } },
-          },
-        ],
-      },
+  conditionsCollection({
+    field: columnPicker(),
+    textOperators: [
+      { name: 'Contains', value: 'contains' },
+      { name: 'Ends With', value: 'endswith' },
+      { name: 'Is Empty', value: 'isNull' },
+      { name: 'Is Not Empty', value: 'isNotNull' },
+      { name: 'Starts With', value: 'startswith' },
     ],
-  },
+    value: { displayName: 'Value', name: 'value', type: 'string', default: '', displayOptions: { hide: { operator: ['isNull', 'isNotNull'] } } },
+    displayOptions: showFilter('simple'),
+  }),
   {
     displayName: 'Filter (OData)',
     name: 'filter',

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateRequest, type UpdateOptions, type WriteResult } from '../../../../client/dataverse/crud';
 import { buildBody, writableFields } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
-import { itemParameter } from '../parameters';
+import { itemParameter } from '../../../shared/parameters';
 import { callHeaders, mappedValues, outputRow, rowIdParameter, tableParameter } from '../helpers';
 import { columnsMapper, optionsCollection, rowLocator, tableLocator } from '../common.descriptions';
 import { batchedWrites } from './batched-writes';

@@ -4,7 +4,7 @@ import { batchedWrites } from './batched-writes';
 import { InputError } from '../../helpers/errors';
 import { buildBody, coerceValue, writableFields, type ValueKind } from '../../helpers/metadata';
 import type { Connection } from '../../transport/connection';
-import { itemParameter } from '../parameters';
+import { itemParameter } from '../../../shared/parameters';
 import { callHeaders, mappedValues, outputRow, rowIdParameter, tableParameter } from '../helpers';
 import { columnsMapper, optionsCollection, rowLocator, tableLocator, columnPicker } from '../common.descriptions';
 

@@ -1,4 +1,5 @@
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
 import { binaryPropertyField, companyLocator, dataProjectLocator, showFor, timeBudgetOption } from '../common.descriptions';
 import { companyParameter, textParameter, timeBudgetMs } from '../helpers';
@@ -20,7 +21,7 @@ export const description: INodeProperties[] = [
     displayOptions: show,
   },
   { ...binaryPropertyField('binaryPropertyName', 'Put Output File in Field', 'The binary field to put the package in'), displayOptions: { show: { resource: ['dataManagement'], operation: ['export'], output: ['binary'] } } },
-  { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add option', default: {}, displayOptions: show, options: [timeBudgetOption] },
+  optionsFor(show, [timeBudgetOption]),
 ];
 
 export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[] | { json: IDataObject[]; binary?: IBinaryKeyData[] }> {

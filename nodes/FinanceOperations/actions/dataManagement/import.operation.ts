@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { DmfJobResult, ImportOptions } from '../../../../client/fno';
 import type { Connection } from '../../transport/connection';
 import { InputError } from '../../helpers/errors';
-import { itemParameter } from '../../../Dataverse/actions/parameters';
+import { itemParameter } from '../../../shared/parameters';
 import { binaryPropertyField, companyLocator, dataProjectLocator, showFor, timeBudgetOption } from '../common.descriptions';
 import { companyParameter, textParameter, timeBudgetMs } from '../helpers';
 import type { ItemResult } from '../operation';
@@ -35,20 +36,12 @@ export const description: INodeProperties[] = [
     displayOptions: showSource('items'),
   },
   { ...binaryPropertyField('binaryPropertyName', 'Input Binary Field', 'The binary field of each item that holds the data package (ZIP)'), displayOptions: showSource('binary') },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [
-      { displayName: 'Execute', name: 'execute', type: 'boolean', default: true, description: 'Whether to import into the target; off only stages and validates the rows' },
-      { displayName: 'Overwrite', name: 'overwrite', type: 'boolean', default: false, description: 'Whether to replace the data project\'s entities with the package\'s (must stay off for composite entities)' },
-      timeBudgetOption,
-      { displayName: 'Wait for Job', name: 'wait', type: 'boolean', default: true, description: 'Whether to wait for the job to finish; off returns the execution ID at once' },
-    ],
-  },
+  optionsFor(show, [
+    { displayName: 'Execute', name: 'execute', type: 'boolean', default: true, description: 'Whether to import into the target; off only stages and validates the rows' },
+    { displayName: 'Overwrite', name: 'overwrite', type: 'boolean', default: false, description: 'Whether to replace the data project\'s entities with the package\'s (must stay off for composite entities)' },
+    timeBudgetOption,
+    { displayName: 'Wait for Job', name: 'wait', type: 'boolean', default: true, description: 'Whether to wait for the job to finish; off returns the execution ID at once' },
+  ]),
 ];
 
 function jobOptions(ctx: IExecuteFunctions, i: number): ImportOptions {

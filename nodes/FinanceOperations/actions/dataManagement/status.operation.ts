@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import { isFinalStatus } from '../../../../client/fno';
 import type { Connection } from '../../transport/connection';
 import { showFor, timeBudgetOption } from '../common.descriptions';
@@ -17,18 +18,10 @@ export const description: INodeProperties[] = [
     description: 'The execution ID an import or export returned',
     displayOptions: show,
   },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [
-      { displayName: 'Wait Until Finished', name: 'wait', type: 'boolean', default: false, description: 'Whether to wait (within the time budget) until the job ends' },
-      timeBudgetOption,
-    ],
-  },
+  optionsFor(show, [
+    { displayName: 'Wait Until Finished', name: 'wait', type: 'boolean', default: false, description: 'Whether to wait (within the time budget) until the job ends' },
+    timeBudgetOption,
+  ]),
 ];
 
 export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]> {

@@ -4,54 +4,22 @@
  * get their qualified literal; contains and starts with use F&O's `*` wildcard, the only text matching it offers.
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { conditionsCollection, listPicker } from '../../../shared/descriptions';
 import type { CsdlModel } from '../../../../client/metadata/model';
 import { filterBuilder } from '../../../../client/odata/filter';
 import type { Filter } from '../../../../client/odata/filter-text';
 import { InputError } from '../../helpers/errors';
 import { entityFields } from '../../helpers/model';
 
-export const conditionsOption: INodeProperties = {
-  displayName: 'Conditions',
-  name: 'conditions',
-  type: 'fixedCollection',
-  typeOptions: { multipleValues: true },
-  placeholder: 'Add condition',
-  default: {},
-  description: 'Conditions that every row must meet (combined with AND, and with Filter (OData) when both are given)',
-  options: [
-    {
-      displayName: 'Condition',
-      name: 'condition',
-      values: [
-        {
-          displayName: 'Field Name or ID',
-          name: 'field',
-          type: 'options',
-          typeOptions: { loadOptionsMethod: 'getFieldNames', loadOptionsDependsOn: ['entitySet.value'] },
-          default: '',
-          description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-        },
-        {
-          displayName: 'Operator',
-          name: 'operator',
-          type: 'options',
-          default: 'eq',
-          options: [
-            { name: 'Contains', value: 'contains' },
-            { name: 'Equals', value: 'eq' },
-            { name: 'Greater Than', value: 'gt' },
-            { name: 'Greater Than or Equal', value: 'ge' },
-            { name: 'Less Than', value: 'lt' },
-            { name: 'Less Than or Equal', value: 'le' },
-            { name: 'Not Equals', value: 'ne' },
-            { name: 'Starts With', value: 'startsWith' },
-          ],
-        },
-        { displayName: 'Value', name: 'value', type: 'string', default: '' },
-      ],
-    },
+export const conditionsOption: INodeProperties = conditionsCollection({
+  field: listPicker('Field Name or ID', 'field', 'getFieldNames', ['entitySet.value']),
+  textOperators: [
+    { name: 'Contains', value: 'contains' },
+    { name: 'Starts With', value: 'startsWith' },
   ],
-};
+  value: { displayName: 'Value', name: 'value', type: 'string', default: '' },
+  description: 'Conditions that every row must meet (combined with AND, and with Filter (OData) when both are given)',
+});
 
 const NUMERIC = new Set(['Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Byte']);
 

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
 import { companyForKey } from '../../helpers/company';
 import { companyLocator, entitySetLocator, keyMapper, showFor } from '../common.descriptions';
@@ -11,7 +12,7 @@ export const description: INodeProperties[] = [
   { ...entitySetLocator, displayOptions: show },
   { ...companyLocator, displayOptions: show },
   { ...keyMapper, displayOptions: show },
-  { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add option', default: {}, displayOptions: show, options: [selectOption] },
+  optionsFor(show, [selectOption]),
 ];
 
 export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]> {

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor, returnAllAndLimit } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
 import { InputError } from '../../helpers/errors';
 import { companyLocator, entitySetLocator, showFor } from '../common.descriptions';
 import { companyParameter, entitySetParameter, listOf, orderByList } from '../helpers';
-import { itemParameter } from '../../../Dataverse/actions/parameters';
+import { itemParameter } from '../../../shared/parameters';
 import { conditionsOption, conditionsFilter } from './conditions';
 import { expandOption, filterOption, orderByOption, selectOption } from './query.options';
 import { filterBuilder } from '../../../../client/odata/filter';
@@ -22,46 +23,22 @@ export const description: INodeProperties[] = [
     displayOptions: show,
   },
   { ...companyLocator, displayOptions: { show: { resource: ['entity'], operation: ['getMany'], crossCompany: [false] } } },
-  {
-    displayName: 'Return All',
-    name: 'returnAll',
-    type: 'boolean',
-    default: false,
-    description: 'Whether to return all results or only up to a given limit',
-    displayOptions: show,
-  },
-  {
-    displayName: 'Limit',
-    name: 'limit',
-    type: 'number',
-    typeOptions: { minValue: 1 },
-    default: 50,
-    description: 'Max number of results to return',
-    displayOptions: { show: { resource: ['entity'], operation: ['getMany'], returnAll: [false] } },
-  },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [
-      conditionsOption,
-      expandOption,
-      filterOption,
-      orderByOption,
-      {
-        displayName: 'Page Size',
-        name: 'pageSize',
-        type: 'number',
-        typeOptions: { minValue: 1, maxValue: 10000 },
-        default: 1000,
-        description: 'Rows per request while reading (F&O allows up to 10,000)',
-      },
-      selectOption,
-    ],
-  },
+  ...returnAllAndLimit('entity', 'getMany'),
+  optionsFor(show, [
+    conditionsOption,
+    expandOption,
+    filterOption,
+    orderByOption,
+    {
+      displayName: 'Page Size',
+      name: 'pageSize',
+      type: 'number',
+      typeOptions: { minValue: 1, maxValue: 10000 },
+      default: 1000,
+      description: 'Rows per request while reading (F&O allows up to 10,000)',
+    },
+    selectOption,
+  ]),
 ];
 
 function balancedRaw(text: string): Filter | undefined {

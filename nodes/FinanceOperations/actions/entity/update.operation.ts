@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
 import { companyForKey } from '../../helpers/company';
 import { InputError } from '../../helpers/errors';
@@ -12,25 +13,17 @@ export const description: INodeProperties[] = [
   { ...companyLocator, displayOptions: show },
   { ...keyMapper, displayOptions: show },
   fieldsMapper(['update']),
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [
-      {
-        displayName: 'Only If Unchanged (ETag)',
-        name: 'ifMatch',
-        type: 'string',
-        default: '',
-        placeholder: '={{ $json["@odata.etag"] }}',
-        description: 'The @odata.etag of the row as it was read: the update fails (412) if the row changed since. Empty updates whatever the row holds now.',
-      },
-      { displayName: 'Return Row', name: 'returnRow', type: 'boolean', default: true, description: 'Whether to read the row back after the update (one more request)' },
-    ],
-  },
+  optionsFor(show, [
+    {
+      displayName: 'Only If Unchanged (ETag)',
+      name: 'ifMatch',
+      type: 'string',
+      default: '',
+      placeholder: '={{ $json["@odata.etag"] }}',
+      description: 'The @odata.etag of the row as it was read: the update fails (412) if the row changed since. Empty updates whatever the row holds now.',
+    },
+    { displayName: 'Return Row', name: 'returnRow', type: 'boolean', default: true, description: 'Whether to read the row back after the update (one more request)' },
+  ]),
 ];
 
 export async function execute(this: IExecuteFunctions, conn: Connection, i: number): Promise<IDataObject[]> {

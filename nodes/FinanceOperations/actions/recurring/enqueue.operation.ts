@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
 import { InputError } from '../../helpers/errors';
-import { itemParameter } from '../../../Dataverse/actions/parameters';
+import { itemParameter } from '../../../shared/parameters';
 import { binaryPropertyField, companyLocator, showFor } from '../common.descriptions';
 import { companyParameter, textParameter } from '../helpers';
 import type { ItemResult } from '../operation';
@@ -43,15 +44,7 @@ export const description: INodeProperties[] = [
   },
   { ...companyLocator, displayOptions: show },
   { ...binaryPropertyField('binaryPropertyName', 'Input Binary Field', 'The binary field that holds the file or package'), displayOptions: showSource('binary') },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [{ displayName: 'External ID', name: 'externalId', type: 'string', default: '', description: 'Correlation ID of the calling system (x-ms-dyn-externalidentifier)' }],
-  },
+  optionsFor(show, [{ displayName: 'External ID', name: 'externalId', type: 'string', default: '', description: 'Correlation ID of the calling system (x-ms-dyn-externalidentifier)' }]),
 ];
 
 function entityOf(ctx: IExecuteFunctions, i: number): string | undefined {

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { optionsFor } from '../../../shared/descriptions';
 import type { Connection } from '../../transport/connection';
 import { showFor, timeBudgetOption } from '../common.descriptions';
 import { textParameter, timeBudgetMs } from '../helpers';
@@ -18,18 +19,10 @@ export const description: INodeProperties[] = [
     description: 'The message ID Enqueue returned',
     displayOptions: show,
   },
-  {
-    displayName: 'Options',
-    name: 'options',
-    type: 'collection',
-    placeholder: 'Add option',
-    default: {},
-    displayOptions: show,
-    options: [
-      { displayName: 'Wait Until Processed', name: 'wait', type: 'boolean', default: false, description: 'Whether to wait (within the time budget) until F&O has processed the message' },
-      timeBudgetOption,
-    ],
-  },
+  optionsFor(show, [
+    { displayName: 'Wait Until Processed', name: 'wait', type: 'boolean', default: false, description: 'Whether to wait (within the time budget) until F&O has processed the message' },
+    timeBudgetOption,
+  ]),
 ];
 
 /** The message's status and its data job's details (state, records staged and written, errors per entity). */
