@@ -7,7 +7,8 @@ import n8nCommunityNodes from '@n8n/eslint-plugin-community-nodes';
 const n8n = n8nCommunityNodes.configs.recommended;
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.emulator-data/**', 'bench/results/**'] },
+  // npm start's state (n8n's user folder holds the editor's bundled JavaScript) and output are not sources.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.emulator-data/**', 'bench/results/**', '.sandbox/**', 'connectors-out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -55,9 +55,9 @@ export async function startSandboxN8n(emulator: RunningEmulator, paths: SandboxP
 
   const port = (await preferPort(DEFAULT_N8N_PORT)) || undefined;
   progress(`n8n: starting${port ? ` on port ${port}` : ` (port ${DEFAULT_N8N_PORT} is taken, on a free one)`}`);
-  const n8n = await startN8n({
+  const start = (on: number | undefined) => startN8n({
     userFolder: paths.n8nUserFolder,
-    port,
+    port: on,
     owner: state.owner,
     setupOwner: !state.ownerCreated,
     extraCaFile: emulator.caCertFile,
@@ -66,6 +66,12 @@ export async function startSandboxN8n(emulator: RunningEmulator, paths: SandboxP
       N8N_ENCRYPTION_KEY: state.encryptionKey,
       N8N_RESTRICT_FILE_ACCESS_TO: paths.filesDir,
     },
+  });
+  const n8n = await start(port).catch((e: Error) => {
+    // Taken between the probe and n8n's listen (another program started meanwhile): a free port instead.
+    if (!port || !/EADDRINUSE|already in use/i.test(e.message)) throw e;
+    progress(`n8n: port ${port} was taken meanwhile, starting on a free one`);
+    return start(undefined);
   });
   try {
     state.ownerCreated = true;
