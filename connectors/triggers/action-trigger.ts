@@ -14,6 +14,7 @@
 import type { OpenAPIV2 } from 'openapi-types';
 import type { GeneratorWarning } from '../types';
 import { CALLBACK_PATH, UNSUBSCRIBE_OPERATION, UNSUBSCRIBE_PATH, type TableChoice } from './row-trigger';
+import { addSubscribeOperation, internalProperty as internal, runAsProperty, tableNameBase, triggerOperations } from './subscribe-operation';
 
 /** Dataverse ignores the trailing slash; the row trigger has the path without it. */
 export const ACTION_TRIGGER_PATH = `${CALLBACK_PATH}/`;
@@ -25,7 +26,6 @@ export const ACTION_CALLBACK_VERSION = 3;
 export const UNBOUND_TABLE = 'none';
 
 type Schema = OpenAPIV2.SchemaObject;
-const headers = [{ $ref: '#/parameters/ODataVersion' }, { $ref: '#/parameters/ODataMaxVersion' }];
 
 export interface ActionTriggerInput {
   /** `list`: the logical names of the tables with bound actions; `none` is offered beside them when there are unbound ones. */
@@ -38,7 +38,7 @@ export interface ActionTriggerInput {
 }
 
 function tableProperty(input: ActionTriggerInput): Schema {
-  const base = { type: 'string', 'x-ms-summary': 'Table name', 'x-ms-visibility': 'important' } as Record<string, unknown>;
+  const base = tableNameBase();
   if (input.tables.kind === 'list') {
     const choices = [...(input.unbound ? [UNBOUND_TABLE] : []), ...input.tables.tables];
     return {
@@ -67,22 +67,13 @@ function actionProperty(actions: string[]): Schema {
 
 /** The WhenAnActionIsPerformedSubscriptionRequest body, with the option values of reference §12.5. */
 function subscriptionSchema(input: ActionTriggerInput): Schema {
-  const internal = (type: string, title: string, description: string, extra: Record<string, unknown> = {}) =>
-    ({ type, 'x-ms-summary': title, description, 'x-ms-visibility': 'internal', ...extra }) as Schema;
   return {
     type: 'object',
     required: ['version', 'url', 'scope', 'entityname', 'sdkmessagename'],
     properties: {
       entityname: tableProperty(input),
       sdkmessagename: actionProperty(input.actions),
-      runas: {
-        type: 'integer',
-        format: 'int32',
-        enum: [1, 2, 3],
-        'x-ms-summary': 'Run as',
-        'x-ms-visibility': 'advanced',
-        description: 'Whose identity later steps may use: 1 the calling user, 2 the row owner, 3 the flow owner.',
-      } as Schema,
+      runas: runAsProperty('calling user'),
       url: internal('string', 'Notification URL', 'The URL Dataverse posts each call of the action to; filled in by the platform.', { 'x-ms-notification-url': true }),
       version: internal('integer', 'Registration version', `Version of the callback registration; ${ACTION_CALLBACK_VERSION} for actions.`, {
         format: 'int32',
@@ -109,32 +100,19 @@ export function addActionTrigger(doc: OpenAPIV2.Document, input: ActionTriggerIn
     });
     return undefined;
   }
-  paths[ACTION_TRIGGER_PATH] = {
-    ...(paths[ACTION_TRIGGER_PATH] ?? {}),
-    'x-ms-notification-content': { description: 'The action that was performed.', schema: input.notification },
-    post: {
-      operationId: ACTION_SUBSCRIBE_OPERATION,
-      summary: ACTION_TRIGGER_SUMMARY,
-      description: 'Starts the flow each time the chosen Dataverse action runs successfully, through a callback registration.',
-      'x-ms-trigger': 'single',
-      'x-ms-visibility': 'important',
-      parameters: [
-        { name: 'subscriptionRequest', in: 'body', required: true, 'x-ms-summary': 'Subscription', description: 'The callback registration to create.', schema: subscriptionSchema(input) },
-        ...headers,
-      ],
-      responses: {
-        201: { description: 'Subscribed.', headers: { Location: { type: 'string', description: 'The URL that removes the subscription.' } } },
-        204: { description: 'Subscribed; the connector script adds the Location header.' },
-        default: { description: 'Operation failed.' },
-      },
-    },
-  };
+  addSubscribeOperation(doc, {
+    path: ACTION_TRIGGER_PATH,
+    operationId: ACTION_SUBSCRIBE_OPERATION,
+    summary: ACTION_TRIGGER_SUMMARY,
+    description: 'Starts the flow each time the chosen Dataverse action runs successfully, through a callback registration.',
+    notificationDescription: 'The action that was performed.',
+    notification: input.notification,
+    subscription: subscriptionSchema(input),
+  });
   return ACTION_SUBSCRIBE_OPERATION;
 }
 
 /** The operationIds of the action trigger a finished document holds (none when it has none). */
 export function actionTriggerOperations(doc: OpenAPIV2.Document): string[] {
-  const subscribe = (doc.paths?.[ACTION_TRIGGER_PATH] as OpenAPIV2.PathItemObject | undefined)?.post as Record<string, unknown> | undefined;
-  const unsubscribe = (doc.paths?.[UNSUBSCRIBE_PATH] as OpenAPIV2.PathItemObject | undefined)?.delete;
-  return subscribe?.['x-ms-trigger'] && subscribe.operationId === ACTION_SUBSCRIBE_OPERATION && unsubscribe ? [ACTION_SUBSCRIBE_OPERATION] : [];
+  return triggerOperations(doc, ACTION_TRIGGER_PATH, ACTION_SUBSCRIBE_OPERATION, UNSUBSCRIBE_PATH);
 }

@@ -9,6 +9,7 @@
  */
 import type { OpenAPIV2 } from 'openapi-types';
 import type { GeneratorWarning } from '../types';
+import { addSubscribeOperation, internalProperty as internal, ODATA_HEADERS, runAsProperty, tableNameBase, triggerOperations } from './subscribe-operation';
 
 export const CALLBACK_PATH = '/callbackregistrations';
 export const UNSUBSCRIBE_PATH = `${CALLBACK_PATH}({callbackregistrationid})`;
@@ -17,7 +18,6 @@ export const UNSUBSCRIBE_OPERATION = 'UnsubscribeRowChanges';
 export const ROW_TRIGGER_SUMMARY = 'When a row is added, modified or deleted';
 
 type Schema = OpenAPIV2.SchemaObject;
-const headers = [{ $ref: '#/parameters/ODataVersion' }, { $ref: '#/parameters/ODataMaxVersion' }];
 
 /**
  * How the maker names the table: from the connector's own tables (typed), or any table by logical name (dynamic).
@@ -27,7 +27,7 @@ const headers = [{ $ref: '#/parameters/ODataVersion' }, { $ref: '#/parameters/OD
 export type TableChoice = { kind: 'any' } | { kind: 'list'; tables: string[] };
 
 function tableProperty(choice: TableChoice): Schema {
-  const base = { type: 'string', 'x-ms-summary': 'Table name', 'x-ms-visibility': 'important' } as Record<string, unknown>;
+  const base = tableNameBase();
   if (choice.kind === 'list') {
     return {
       ...base,
@@ -41,8 +41,6 @@ function tableProperty(choice: TableChoice): Schema {
 
 /** The CallbackRegistration body, with the option values of reference §12.5. */
 function subscriptionSchema(choice: TableChoice): Schema {
-  const internal = (type: string, title: string, description: string, extra: Record<string, unknown> = {}) =>
-    ({ type, 'x-ms-summary': title, description, 'x-ms-visibility': 'internal', ...extra }) as Schema;
   return {
     type: 'object',
     required: ['message', 'entityname', 'scope', 'url', 'version', 'name'],
@@ -77,14 +75,7 @@ function subscriptionSchema(choice: TableChoice): Schema {
         'x-ms-visibility': 'advanced',
         description: "An OData filter the row must match, for example statecode eq 0 and contains(name,'x').",
       } as Schema,
-      runas: {
-        type: 'integer',
-        format: 'int32',
-        enum: [1, 2, 3],
-        'x-ms-summary': 'Run as',
-        'x-ms-visibility': 'advanced',
-        description: 'Whose identity later steps may use: 1 the modifying user, 2 the row owner, 3 the flow owner.',
-      } as Schema,
+      runas: runAsProperty('modifying user'),
       url: internal('string', 'Notification URL', 'The URL Dataverse posts each change to; filled in by the platform.', { 'x-ms-notification-url': true }),
       version: internal('integer', 'Registration version', 'Version of the callback registration; 1 for row changes.', { format: 'int32', default: 1 }),
       name: internal('string', 'Registration name', 'Name of the callback registration row.', { default: 'Row change trigger' }),
@@ -112,26 +103,15 @@ export function addRowTrigger(doc: OpenAPIV2.Document, input: RowTriggerInput, w
     });
     return undefined;
   }
-  paths[CALLBACK_PATH] = {
-    ...(paths[CALLBACK_PATH] ?? {}),
-    'x-ms-notification-content': { description: 'The row that changed.', schema: input.notification },
-    post: {
-      operationId: SUBSCRIBE_OPERATION,
-      summary: ROW_TRIGGER_SUMMARY,
-      description: 'Starts the flow when a row of the chosen table is added, modified or deleted, through a Dataverse callback registration.',
-      'x-ms-trigger': 'single',
-      'x-ms-visibility': 'important',
-      parameters: [
-        { name: 'subscriptionRequest', in: 'body', required: true, 'x-ms-summary': 'Subscription', description: 'The callback registration to create.', schema: subscriptionSchema(input.choice) },
-        ...headers,
-      ],
-      responses: {
-        201: { description: 'Subscribed.', headers: { Location: { type: 'string', description: 'The URL that removes the subscription.' } } },
-        204: { description: 'Subscribed; the connector script adds the Location header.' },
-        default: { description: 'Operation failed.' },
-      },
-    },
-  };
+  addSubscribeOperation(doc, {
+    path: CALLBACK_PATH,
+    operationId: SUBSCRIBE_OPERATION,
+    summary: ROW_TRIGGER_SUMMARY,
+    description: 'Starts the flow when a row of the chosen table is added, modified or deleted, through a Dataverse callback registration.',
+    notificationDescription: 'The row that changed.',
+    notification: input.notification,
+    subscription: subscriptionSchema(input.choice),
+  });
   paths[UNSUBSCRIBE_PATH] = {
     ...(paths[UNSUBSCRIBE_PATH] ?? {}),
     delete: {
@@ -150,7 +130,7 @@ export function addRowTrigger(doc: OpenAPIV2.Document, input: RowTriggerInput, w
           // As every path value of these connectors: encoded twice so it survives the gateway.
           'x-ms-url-encoding': 'double',
         },
-        ...headers,
+        ...ODATA_HEADERS,
       ],
       responses: { 204: { description: 'Unsubscribed.' }, default: { description: 'Operation failed.' } },
     },
@@ -160,7 +140,5 @@ export function addRowTrigger(doc: OpenAPIV2.Document, input: RowTriggerInput, w
 
 /** The operationIds of the row triggers a finished document holds (none when it has no trigger). */
 export function rowTriggerOperations(doc: OpenAPIV2.Document): string[] {
-  const subscribe = (doc.paths?.[CALLBACK_PATH] as OpenAPIV2.PathItemObject | undefined)?.post as Record<string, unknown> | undefined;
-  const unsubscribe = (doc.paths?.[UNSUBSCRIBE_PATH] as OpenAPIV2.PathItemObject | undefined)?.delete;
-  return subscribe?.['x-ms-trigger'] && subscribe.operationId === SUBSCRIBE_OPERATION && unsubscribe ? [SUBSCRIBE_OPERATION] : [];
+  return triggerOperations(doc, CALLBACK_PATH, SUBSCRIBE_OPERATION, UNSUBSCRIBE_PATH);
 }

@@ -10,32 +10,18 @@
  * Needs Mono (scripts/ci/install-mono.sh); without it the Mono suite fails and says so.
  */
 import * as fs from 'node:fs';
-import * as https from 'node:https';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV2 } from 'openapi-types';
 import { parseCsdl } from '../../client/metadata/csdl';
 import type { CsdlModel, Operation, Parameter } from '../../client/metadata/model';
-import { generateConnectors, URL_TEMPLATES } from '../../connectors';
-import type { ConnectorPackage } from '../../connectors';
+import { generateConnectors } from '../../connectors';
 import { actionParameterSpecs } from '../../connectors/dynamic/action-parameter-spec';
 import { ACTION_PARAMETERS_PATH, ACTION_SCHEMA_VALUE_PATH, GET_ACTION_PARAMETERS, MAX_ACTION_SCRIPT_BYTES } from '../../connectors/dynamic/action-parameters';
 import { performableActions } from '../../connectors/dynamic/actions';
 import { MAX_SCRIPT_BYTES } from '../../connectors/script';
 import { validateConnector } from '../../connectors/validate';
-import { startEmulator, RunningEmulator } from '../../emulator';
-import { compileScript, monoMissing, OPERATION_HEADER, ScriptProxy, startScriptProxy } from '../helpers/csx-runner';
-import { appToken } from '../helpers/emulator';
-import { useFixture } from '../helpers/fixture';
 import { METADATA_FIXTURES } from '../helpers/shared';
-
-interface SwaggerResponse {
-  status: number;
-  body: any;
-}
-interface SwaggerClientInstance {
-  execute(options: Record<string, unknown>): Promise<SwaggerResponse>;
-}
-const SwaggerClient: (options: Record<string, unknown>) => Promise<SwaggerClientInstance> = require('swagger-client');
+import { monoAvailable, useScriptedConnection } from './script-harness';
 
 const CRM_FILE = `${METADATA_FIXTURES}/dataverse/crm-v8.2-schema.xml`;
 const EMULATOR_MODEL = `${__dirname}/../../emulator/model/dataverse.xml`;
@@ -209,72 +195,6 @@ function expectedSchema(model: CsdlModel, action: Operation) {
   return { type: 'object', properties, ...(required.length ? { required } : {}) };
 }
 
-/** fetch over node:http for swagger-client: the script proxy is plain HTTP on loopback. */
-function loopbackFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> {
-  const transport = url.startsWith('https:') ? https : require('node:http');
-  return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res: any) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers as Record<string, string | string[] | undefined>)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
-        }
-        const status = res.statusCode ?? 0;
-        resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, headers }));
-      });
-    });
-    req.on('error', reject);
-    if (init.body !== undefined && init.body !== null) req.write(typeof init.body === 'string' ? init.body : String(init.body));
-    req.end();
-  });
-}
-
-interface Connection {
-  run(operationId: string, parameters?: Record<string, unknown>): Promise<SwaggerResponse>;
-  fail(operationId: string, parameters?: Record<string, unknown>): Promise<{ status: number; body: any }>;
-  sent: string[];
-}
-
-/** swagger-client on the generated definition, sending through the script proxy with the dynamichosturl path. */
-async function connect(pkg: ConnectorPackage, emulator: RunningEmulator, proxy: ScriptProxy): Promise<Connection> {
-  const doc = pkg.swagger;
-  const routedPath = new URL(URL_TEMPLATES.dataverse.replace("@connectionParameters('token:resourceUri')", 'https://placeholder')).pathname;
-  const placeholderBase = `${(doc.schemes ?? ['https'])[0]}://${doc.host}${doc.basePath ?? ''}`;
-  const token = await appToken(emulator, emulator.dataverseUrl);
-  const client = await SwaggerClient({ spec: JSON.parse(JSON.stringify(doc)) });
-  const sent: string[] = [];
-  const run = (operationId: string, parameters: Record<string, unknown> = {}) =>
-    client.execute({
-      operationId,
-      parameters,
-      userFetch: loopbackFetch,
-      requestInterceptor: (req: { url: string; headers: Record<string, string> }) => {
-        if (!req.url.startsWith(placeholderBase)) throw new Error(`Request outside the connector's base URL: ${req.url}`);
-        req.url = proxy.url + routedPath + req.url.slice(placeholderBase.length);
-        req.headers.Authorization = `Bearer ${token}`;
-        req.headers[OPERATION_HEADER] = operationId;
-        sent.push(req.url);
-        return req;
-      },
-    });
-  return {
-    run,
-    sent,
-    fail: async (operationId, parameters = {}) => {
-      try {
-        const res = await run(operationId, parameters);
-        throw new Error(`${operationId} succeeded with ${res.status} but was expected to fail`);
-      } catch (e) {
-        if (!e.response) throw e;
-        return { status: e.status, body: e.response.body };
-      }
-    },
-  };
-}
-
 /** A value of the type a property schema asks for; rows name their table from the schema's description. */
 function valueFor(schema: any, row: () => Record<string, unknown>): unknown {
   if (schema.type === 'integer') return 3;
@@ -288,41 +208,12 @@ function valueFor(schema: any, row: () => Record<string, unknown>): unknown {
   throw new Error(`the test cannot fill ${JSON.stringify(schema)}`);
 }
 
-const problem = monoMissing();
-
 describe('dynamic connector: action parameters through script.csx under Mono (crm v8.2)', () => {
-  // Without Mono the suite fails here with the reason (never skips quietly).
-  if (problem) {
-    test('Mono is installed', () => {
-      throw new Error(problem);
-    });
-    return;
-  }
+  if (!monoAvailable()) return;
 
   const model = parseCsdl(fs.readFileSync(CRM_FILE, 'utf8'));
   const { pkg } = dynamic(model);
-  // Compiling is the slow step on a loaded machine: done first, with room (the proxy then reuses the program).
-  beforeAll(() => compileScript(pkg.script!.text), 300_000);
-
-  const fixture = useFixture(
-    async () => {
-      const emulator = await startEmulator({ limits: 'off', metadataFile: CRM_FILE, fno: false });
-      const proxy = await startScriptProxy({
-        script: pkg.script!.text,
-        scriptOperations: pkg.apiProperties.properties.scriptOperations as string[],
-        targetUrl: emulator.dataverseUrl,
-        caCertPem: emulator.caCertPem,
-        // Power Automate's 5 s is measured on its warm hosts; here the limit only guards against a script that hangs.
-        timeLimitMs: 30_000,
-      });
-      const conn = await connect(pkg, emulator, proxy);
-      return { emulator, proxy, conn };
-    },
-    async (f) => {
-      await f.proxy?.stop();
-      await f.emulator?.stop();
-    },
-  );
+  const fixture = useScriptedConnection(pkg, { limits: 'off', metadataFile: CRM_FILE, fno: false });
 
   const parametersOf = async (actionName: string, binding: 'bound' | 'unbound') => {
     const res = await fixture.conn.run(GET_ACTION_PARAMETERS, { actionName, binding });
@@ -345,7 +236,7 @@ describe('dynamic connector: action parameters through script.csx under Mono (cr
       },
       required: ['OpportunityClose', 'Status'],
     });
-    expect(fixture.conn.sent[fixture.conn.sent.length - 1]).toMatch(/\/api\/data\/v9\.2\/WinOpportunity\/\$parameters\?binding=unbound$/);
+    expect(fixture.conn.sent[fixture.conn.sent.length - 1].url).toMatch(/\/api\/data\/v9\.2\/WinOpportunity\/\$parameters\?binding=unbound$/);
     const runs = fixture.proxy.executions.filter((e) => e.operationId === GET_ACTION_PARAMETERS);
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((e) => e.outcome === 'ok')).toBe(true);
@@ -375,24 +266,22 @@ describe('dynamic connector: action parameters through script.csx under Mono (cr
   }, 300_000);
 
   test('unknown names, the other binding, another case and bad input get clear errors from the script', async () => {
-    const { conn } = fixture;
-    const unknown = await conn.fail(GET_ACTION_PARAMETERS, { actionName: 'sample_NoSuchAction', binding: 'unbound' });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toBe(
-      "No unbound action named 'sample_NoSuchAction' was in the metadata this connector was generated from; pick one from the list, or regenerate the connector for actions added since.",
-    );
-    const other = await conn.fail(GET_ACTION_PARAMETERS, { actionName: 'WinOpportunity', binding: 'bound' });
-    expect(other.status).toBe(404);
-    expect(other.body.error.message).toBe("'WinOpportunity' is an unbound action: perform it with Perform an unbound action.");
-    const cased = await conn.fail(GET_ACTION_PARAMETERS, { actionName: 'winopportunity', binding: 'unbound' });
-    expect(cased.status).toBe(404);
-    expect(cased.body.error.message).toContain("did you mean 'WinOpportunity'?");
-    const bad = await conn.fail(GET_ACTION_PARAMETERS, { actionName: "x') or (1", binding: 'unbound' });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('is not an action name');
-    const binding = await conn.fail(GET_ACTION_PARAMETERS, { actionName: 'WinOpportunity', binding: 'sideways' });
-    expect(binding.status).toBe(400);
-    expect(binding.body.error.message).toBe("The binding 'sideways' is not one of bound, unbound.");
+    const refusals: Array<[actionName: string, binding: string, status: number, message: string | ReturnType<typeof expect.stringContaining>]> = [
+      [
+        'sample_NoSuchAction',
+        'unbound',
+        404,
+        "No unbound action named 'sample_NoSuchAction' was in the metadata this connector was generated from; pick one from the list, or regenerate the connector for actions added since.",
+      ],
+      ['WinOpportunity', 'bound', 404, "'WinOpportunity' is an unbound action: perform it with Perform an unbound action."],
+      ['winopportunity', 'unbound', 404, expect.stringContaining("did you mean 'WinOpportunity'?")],
+      ["x') or (1", 'unbound', 400, expect.stringContaining('is not an action name')],
+      ['WinOpportunity', 'sideways', 400, "The binding 'sideways' is not one of bound, unbound."],
+    ];
+    for (const [actionName, binding, status, message] of refusals) {
+      const refused = await fixture.conn.fail(GET_ACTION_PARAMETERS, { actionName, binding });
+      expect({ actionName, binding, status: refused.status, message: refused.body.error.message }).toEqual({ actionName, binding, status, message });
+    }
   });
 
   test('WinOpportunity performed with a body shaped by its schema; without a required field the emulator refuses it', async () => {
@@ -411,7 +300,7 @@ describe('dynamic connector: action parameters through script.csx under Mono (cr
     });
     const won = await conn.run('PerformUnboundAction', { actionName: 'WinOpportunity', parameters: body });
     expect(won.status).toBe(204);
-    expect(conn.sent[conn.sent.length - 1]).toMatch(/\/api\/data\/v9\.2\/WinOpportunity\/$/);
+    expect(conn.sent[conn.sent.length - 1].url).toMatch(/\/api\/data\/v9\.2\/WinOpportunity\/$/);
 
     const { Status: _left, ...missing } = body;
     const refused = await conn.fail('PerformUnboundAction', { actionName: 'WinOpportunity', parameters: missing });
@@ -429,6 +318,6 @@ describe('dynamic connector: action parameters through script.csx under Mono (cr
     expect(body).toEqual({ CreateAccount: false, CreateContact: false, CreateOpportunity: false, Status: 3 });
     const qualified = await conn.run('PerformBoundAction', { entityset: 'leads', id: lead.body.leadid, actionName: 'QualifyLead', parameters: body });
     expect([200, 204]).toContain(qualified.status);
-    expect(conn.sent[conn.sent.length - 1]).toContain(`/leads(${lead.body.leadid})/${NS}.QualifyLead`);
+    expect(conn.sent[conn.sent.length - 1].url).toContain(`/leads(${lead.body.leadid})/${NS}.QualifyLead`);
   });
 });

@@ -11,25 +11,13 @@ import * as path from 'node:path';
 import { parseCsdl } from '../../client/metadata/csdl';
 import { generateConnectors } from '../../connectors';
 import { ACTION_SUBSCRIBE_OPERATION, ACTION_TRIGGER_PATH, subscriptionLocation } from '../../connectors/triggers';
-import { startEmulator } from '../../emulator';
-import { useFixture } from '../helpers/fixture';
-import { connect, notificationValidator, Receiver, subscription } from './trigger-harness';
+import { connect, notificationValidator, subscription, useEmulatorAndReceiver } from './trigger-harness';
 
 const MODEL_FILE = path.join(__dirname, '..', '..', 'emulator', 'model', 'dataverse.xml');
 const model = parseCsdl(fs.readFileSync(MODEL_FILE, 'utf8'));
 
 describe('action trigger run by swagger-client through script.csx against the emulator', () => {
-  const fx = useFixture(
-    async () => {
-      const emulator = await startEmulator({ limits: 'off' });
-      const receiver = await new Receiver().start();
-      return { emulator, receiver };
-    },
-    async (f) => {
-      await f.receiver.stop();
-      await f.emulator.stop();
-    },
-  );
+  const fx = useEmulatorAndReceiver();
 
   test('dynamic: subscribe to RevokeAccess, perform it, the event arrives; DELETE on Location unsubscribes', async () => {
     const { emulator, receiver } = fx;

@@ -9,112 +9,15 @@
  * Needs Mono (scripts/ci/install-mono.sh); without it the suite fails and says so.
  */
 import * as fs from 'node:fs';
-import * as https from 'node:https';
 import * as path from 'node:path';
-import type { OpenAPIV2 } from 'openapi-types';
 import { parseCsdl } from '../../client/metadata/csdl';
-import { generateConnectors, URL_TEMPLATES } from '../../connectors';
-import type { ConnectorPackage } from '../../connectors';
+import { generateConnectors } from '../../connectors';
 import { GET_TABLE_SCHEMA, SCHEMA_VALUE_PATH } from '../../connectors/dynamic/table-schema';
-import { startEmulator, RunningEmulator } from '../../emulator';
-import { compileScript, monoMissing, OPERATION_HEADER, ScriptProxy, startScriptProxy } from '../helpers/csx-runner';
 import { appToken, httpsRequest } from '../helpers/emulator';
-import { useFixture } from '../helpers/fixture';
-
-interface SwaggerResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
-interface SwaggerClientInstance {
-  execute(options: Record<string, unknown>): Promise<SwaggerResponse>;
-}
-const SwaggerClient: (options: Record<string, unknown>) => Promise<SwaggerClientInstance> = require('swagger-client');
+import { monoAvailable, useScriptedConnection } from './script-harness';
+import { extensionsIn } from './swagger-connection';
 
 const MODEL_FILE = path.join(__dirname, '..', '..', 'emulator', 'model', 'dataverse.xml');
-
-/** fetch over node:http(s) for swagger-client: the proxy is plain HTTP on loopback. */
-function loopbackFetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> {
-  const transport = url.startsWith('https:') ? https : require('node:http');
-  return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res: any) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(res.headers as Record<string, string | string[] | undefined>)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
-        }
-        const status = res.statusCode ?? 0;
-        resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, headers }));
-      });
-    });
-    req.on('error', reject);
-    if (init.body !== undefined && init.body !== null) req.write(typeof init.body === 'string' || Buffer.isBuffer(init.body) ? init.body : String(init.body));
-    req.end();
-  });
-}
-
-interface Connection {
-  run(operationId: string, parameters?: Record<string, unknown>): Promise<SwaggerResponse>;
-  fail(operationId: string, parameters?: Record<string, unknown>): Promise<{ status: number; body: any }>;
-  sent: Array<{ operationId: string; url: string }>;
-}
-
-/** swagger-client on the generated definition, sending to the script proxy with the dynamichosturl path. */
-async function connect(pkg: ConnectorPackage, emulator: RunningEmulator, proxy: ScriptProxy): Promise<Connection> {
-  const doc = pkg.swagger;
-  const host = pkg.apiProperties.properties.policyTemplateInstances!.find((p) => p.templateId === 'dynamichosturl')!;
-  expect(host.parameters['x-ms-apimTemplateParameter.urlTemplate']).toBe(URL_TEMPLATES.dataverse);
-  // The template's path (/api/data/v9.2) is kept; the proxy stands where the environment's host would be.
-  const routedPath = new URL(URL_TEMPLATES.dataverse.replace("@connectionParameters('token:resourceUri')", 'https://placeholder')).pathname;
-  const placeholderBase = `${(doc.schemes ?? ['https'])[0]}://${doc.host}${doc.basePath ?? ''}`;
-  const token = await appToken(emulator, emulator.dataverseUrl);
-  const client = await SwaggerClient({ spec: JSON.parse(JSON.stringify(doc)) });
-  const sent: Connection['sent'] = [];
-  const run = (operationId: string, parameters: Record<string, unknown> = {}) =>
-    client.execute({
-      operationId,
-      parameters,
-      userFetch: loopbackFetch,
-      requestInterceptor: (req: { url: string; headers: Record<string, string> }) => {
-        if (!req.url.startsWith(placeholderBase)) throw new Error(`Request outside the connector's base URL: ${req.url}`);
-        req.url = proxy.url + routedPath + req.url.slice(placeholderBase.length);
-        req.headers.Authorization = `Bearer ${token}`;
-        req.headers[OPERATION_HEADER] = operationId;
-        sent.push({ operationId, url: req.url });
-        return req;
-      },
-    });
-  return {
-    run,
-    sent,
-    fail: async (operationId, parameters = {}) => {
-      try {
-        const res = await run(operationId, parameters);
-        throw new Error(`${operationId} succeeded with ${res.status} but was expected to fail`);
-      } catch (e) {
-        if (!e.response) throw e;
-        return { status: e.status, body: e.response.body };
-      }
-    },
-  };
-}
-
-/** Every x-ms-dynamic-schema / x-ms-dynamic-properties of the document with where it is. */
-function schemaLookups(doc: OpenAPIV2.Document): Array<{ where: string; kind: string; spec: Record<string, any> }> {
-  const found: Array<{ where: string; kind: string; spec: Record<string, any> }> = [];
-  const walk = (node: unknown, where: string) => {
-    if (!node || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (key === 'x-ms-dynamic-schema' || key === 'x-ms-dynamic-properties') found.push({ where, kind: key, spec: value as Record<string, any> });
-      else walk(value, `${where}/${key}`);
-    }
-  };
-  walk(doc, '#');
-  return found;
-}
 
 /** The JSON Schema type and format the columns of an AttributeType must have. */
 const EXPECTED_TYPES: Record<string, { type: string; format?: string }> = {
@@ -135,41 +38,11 @@ const EXPECTED_TYPES: Record<string, { type: string; format?: string }> = {
 };
 const LOOKUPS = new Set(['Lookup', 'Customer', 'Owner']);
 
-const problem = monoMissing();
-
 describe('dynamic connector: column schemas through script.csx under Mono', () => {
-  // Without Mono the suite fails here with the reason (never skips quietly).
-  if (problem) {
-    test('Mono is installed', () => {
-      throw new Error(problem);
-    });
-    return;
-  }
+  if (!monoAvailable()) return;
 
   const [pkg] = generateConnectors(parseCsdl(fs.readFileSync(MODEL_FILE, 'utf8')), { service: 'dataverse', style: 'dynamic' }).connectors;
-  // Compiling is the slow step on a loaded machine: done first, with room (the proxy then reuses the program).
-  beforeAll(() => compileScript(pkg.script!.text), 300_000);
-
-  const fixture = useFixture(
-    async () => {
-      const emulator = await startEmulator({ limits: 'off' });
-      const proxy = await startScriptProxy({
-        script: pkg.script!.text,
-        scriptOperations: pkg.apiProperties.properties.scriptOperations as string[],
-        targetUrl: emulator.dataverseUrl,
-        caCertPem: emulator.caCertPem,
-        // Power Automate's 5 s is measured on its warm hosts; a cold Mono JIT on a shared, loaded test machine is
-        // not that measure, so the wall-clock limit here only guards against a script that hangs.
-        timeLimitMs: 30_000,
-      });
-      const conn = await connect(pkg, emulator, proxy);
-      return { emulator, pkg, proxy, conn };
-    },
-    async (f) => {
-      await f.proxy.stop();
-      await f.emulator.stop();
-    },
-  );
+  const fixture = useScriptedConnection(pkg, { limits: 'off' });
 
   /** The account definition as the emulator serves it, read directly (not through the connector). */
   async function accountDefinition(): Promise<{ attributes: any[]; relationships: any[]; options: Map<string, number[]> }> {
@@ -185,12 +58,11 @@ describe('dynamic connector: column schemas through script.csx under Mono', () =
   }
 
   test('the package ships script.csx for GetTableSchema and every schema extension points at it', () => {
-    const { pkg } = fixture;
     expect(pkg.apiProperties.properties.scriptOperations).toContain(GET_TABLE_SCHEMA);
     expect(pkg.settings.script).toBe('script.csx');
     expect(pkg.script!.text).toContain(`case "${GET_TABLE_SCHEMA}":`);
     // Action bodies have their own schema operation (action-parameters.test.ts); every other lookup is for rows.
-    const lookups = schemaLookups(pkg.swagger).filter((l) => l.spec.operationId !== 'GetActionParameters');
+    const lookups = extensionsIn(pkg.swagger, ['x-ms-dynamic-schema', 'x-ms-dynamic-properties']).filter((l) => l.spec.operationId !== 'GetActionParameters');
     const kinds = new Set(lookups.map((l) => l.kind));
     expect(kinds).toEqual(new Set(['x-ms-dynamic-schema', 'x-ms-dynamic-properties']));
     for (const l of lookups) expect(l.spec.operationId).toBe(GET_TABLE_SCHEMA);
@@ -341,15 +213,14 @@ describe('dynamic connector: column schemas through script.csx under Mono', () =
   }, 300_000);
 
   test('bad input gets a clear error from the script, and Dataverse errors pass through', async () => {
-    const { conn } = fixture;
-    const missing = await conn.fail(GET_TABLE_SCHEMA, { entityset: 'nosuchtables', purpose: 'create' });
-    expect(missing.status).toBe(404);
-    expect(missing.body.error.message).toBe("No table has the entity set name 'nosuchtables'.");
-    const bad = await conn.fail(GET_TABLE_SCHEMA, { entityset: "accounts') or (1 eq 1", purpose: 'create' });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('is not an entity set name');
-    const purpose = await conn.fail(GET_TABLE_SCHEMA, { entityset: 'accounts', purpose: 'delete' });
-    expect(purpose.status).toBe(400);
-    expect(purpose.body.error.message).toContain("The purpose 'delete'");
+    const refusals: Array<[entityset: string, purpose: string, status: number, message: string | ReturnType<typeof expect.stringContaining>]> = [
+      ['nosuchtables', 'create', 404, "No table has the entity set name 'nosuchtables'."],
+      ["accounts') or (1 eq 1", 'create', 400, expect.stringContaining('is not an entity set name')],
+      ['accounts', 'delete', 400, expect.stringContaining("The purpose 'delete'")],
+    ];
+    for (const [entityset, purpose, status, message] of refusals) {
+      const refused = await fixture.conn.fail(GET_TABLE_SCHEMA, { entityset, purpose });
+      expect({ entityset, purpose, status: refused.status, message: refused.body.error.message }).toEqual({ entityset, purpose, status, message });
+    }
   });
 });

@@ -13,171 +13,24 @@
  * Every write is checked in the emulator's store, not only in the responses.
  */
 import * as fs from 'node:fs';
-import * as https from 'node:https';
 import * as path from 'node:path';
 import type { OpenAPIV2 } from 'openapi-types';
 import { parseCsdl } from '../../client/metadata/csdl';
 import type { CsdlModel } from '../../client/metadata/model';
-import { generateConnectors, listOperations, URL_TEMPLATES } from '../../connectors';
-import type { ConnectorPackage } from '../../connectors';
+import { generateConnectors, listOperations } from '../../connectors';
 import { startEmulator, RunningEmulator } from '../../emulator';
-import { appToken } from '../helpers/emulator';
 import { useFixture } from '../helpers/fixture';
-
-// swagger-client ships no type declarations; this is the part of its API the test uses.
-interface SwaggerResponse {
-  status: number;
-  ok: boolean;
-  url: string;
-  headers: Record<string, string>;
-  body: any;
-  text: string;
-}
-interface SwaggerClientInstance {
-  spec: OpenAPIV2.Document;
-  execute(options: Record<string, unknown>): Promise<SwaggerResponse>;
-  http(request: Record<string, unknown>): Promise<SwaggerResponse>;
-}
-const SwaggerClient: (options: Record<string, unknown>) => Promise<SwaggerClientInstance> = require('swagger-client');
+import { connect, extensionsIn, type Connection } from './swagger-connection';
 
 const MODEL_FILE = path.join(__dirname, '..', '..', 'emulator', 'model', 'dataverse.xml');
-
-interface Sent {
-  operationId?: string;
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-}
-
-/**
- * fetch for swagger-client over node:https trusting the emulator's CA. Node 20's global fetch (undici) takes no
- * `ca` option and the undici package (for a dispatcher) is not installed, so a small fetch on node:https is the
- * dependable way; it returns a WHATWG Response as swagger-client expects.
- */
-function fetchTrusting(ca: string) {
-  return (url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> =>
-    new Promise((resolve, reject) => {
-      const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
-          }
-          const status = res.statusCode ?? 0;
-          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-          resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers }));
-        });
-      });
-      req.on('error', reject);
-      if (init.body !== undefined && init.body !== null) req.write(typeof init.body === 'string' || Buffer.isBuffer(init.body) ? init.body : String(init.body));
-      req.end();
-    });
-}
-
-/** A Power Automate connection of a generated connector to the emulator, driven through swagger-client. */
-interface Connection {
-  pkg: ConnectorPackage;
-  client: SwaggerClientInstance;
-  /** What the maker enters as the environment URL (token:resourceUri). */
-  resourceUri: string;
-  /** The urlTemplate of dynamichosturl with token:resourceUri filled in. */
-  routedBase: string;
-  sent: Sent[];
-  run(operationId: string, parameters?: Record<string, unknown>): Promise<SwaggerResponse>;
-  /** Runs and returns the failure (status) of an operation that must fail. */
-  fail(operationId: string, parameters?: Record<string, unknown>): Promise<{ status: number; body: any }>;
-  /** Follows an @odata.nextLink the way the connector's pageable operation does. */
-  next(nextLink: string): Promise<SwaggerResponse>;
-}
-
-async function connect(pkg: ConnectorPackage, emulator: RunningEmulator): Promise<Connection> {
-  const doc = pkg.swagger;
-  const policies = pkg.apiProperties.properties.policyTemplateInstances ?? [];
-  const hostPolicy = policies.find((p) => p.templateId === 'dynamichosturl');
-  expect(hostPolicy).toBeDefined();
-  const template = hostPolicy!.parameters['x-ms-apimTemplateParameter.urlTemplate'] as string;
-  expect(template).toBe(URL_TEMPLATES.dataverse);
-  const routed = hostPolicy!.parameters['x-ms-apimTemplate-operationName'] as string[] | undefined;
-
-  // The maker enters the environment URL without a trailing slash (the parameter's description says so).
-  const resourceUri = emulator.dataverseUrl.replace(/\/$/, '');
-  const routedBase = template.replace("@connectionParameters('token:resourceUri')", resourceUri);
-  // Service principal connection: client credentials for `<environment URL>/.default`.
-  const token = await appToken(emulator, emulator.dataverseUrl);
-  const placeholderBase = `${(doc.schemes ?? ['https'])[0]}://${doc.host}${doc.basePath ?? ''}`;
-  const sent: Sent[] = [];
-  let current: string | undefined;
-
-  const userFetch = fetchTrusting(emulator.caCertPem);
-  const requestInterceptor = (req: { url: string; method: string; headers: Record<string, string> }) => {
-    // dynamichosturl: the swagger's scheme://host/basePath is never called; the template takes its place.
-    if (!req.url.startsWith(placeholderBase)) throw new Error(`Request outside the connector's base URL: ${req.url}`);
-    req.url = routedBase + req.url.slice(placeholderBase.length);
-    req.headers.Authorization = `Bearer ${token}`;
-    sent.push({ operationId: current, method: req.method, url: req.url, headers: { ...req.headers } });
-    return req;
-  };
-  const client = await SwaggerClient({ spec: JSON.parse(JSON.stringify(doc)) });
-
-  const run = async (operationId: string, parameters: Record<string, unknown> = {}) => {
-    if (routed) expect(routed).toContain(operationId);
-    current = operationId;
-    return client.execute({ operationId, parameters, userFetch, requestInterceptor });
-  };
-  return {
-    pkg,
-    client,
-    resourceUri,
-    routedBase,
-    sent,
-    run,
-    fail: async (operationId, parameters = {}) => {
-      try {
-        const res = await run(operationId, parameters);
-        throw new Error(`${operationId} succeeded with ${res.status} but was expected to fail`);
-      } catch (e) {
-        if (!e.response) throw e;
-        return { status: e.status, body: e.response.body };
-      }
-    },
-    next: (nextLink: string) => {
-      // updatenextlink: the link must lie under the routed base so the gateway can map it onto the connector's
-      // own URL space (and dynamichosturl routes it back); it is replayed through that mapping here.
-      expect(nextLink.startsWith(`${routedBase}/`)).toBe(true);
-      current = 'nextLink';
-      return client.http({
-        url: placeholderBase + nextLink.slice(routedBase.length),
-        method: 'GET',
-        headers: { 'OData-Version': '4.0', 'OData-MaxVersion': '4.0', Accept: 'application/json' },
-        userFetch,
-        requestInterceptor,
-      });
-    },
-  };
-}
 
 /** The value at a slash-separated path (value-path / value-title / itemTitlePath). */
 function at(value: any, pointer: string): any {
   return pointer.split('/').reduce((v, key) => (v === undefined || v === null ? undefined : v[key]), value);
 }
 
-/** Every x-ms-dynamic-values / x-ms-dynamic-list in the document (parameters and body properties). */
-function dynamicLookups(doc: OpenAPIV2.Document): Array<{ where: string; kind: string; spec: Record<string, any> }> {
-  const found: Array<{ where: string; kind: string; spec: Record<string, any> }> = [];
-  const walk = (node: unknown, where: string) => {
-    if (!node || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (key === 'x-ms-dynamic-values' || key === 'x-ms-dynamic-list' || key === 'x-ms-dynamic-schema' || key === 'x-ms-dynamic-properties') {
-        found.push({ where, kind: key, spec: value as Record<string, any> });
-      } else walk(value, `${where}/${key}`);
-    }
-  };
-  walk(doc, '#');
-  return found;
-}
+/** Every lookup extension of the document (parameters and body properties). */
+const dynamicLookups = (doc: OpenAPIV2.Document) => extensionsIn(doc, ['x-ms-dynamic-values', 'x-ms-dynamic-list', 'x-ms-dynamic-schema', 'x-ms-dynamic-properties']);
 
 const account = (emulator: RunningEmulator, id: string) => emulator.service.store.get('account', id);
 const contact = (emulator: RunningEmulator, id: string) => emulator.service.store.get('contact', id);

@@ -8,118 +8,24 @@
  * script.csx under Mono (test/helpers/csx-runner.ts): subscribe, a sales order reaching Invoiced delivers the event
  * to a loopback callback, DELETE on Location unsubscribes.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { OpenAPIV2 } from 'openapi-types';
 import { parseCsdl } from '../../client/metadata/csdl';
-import { generateConnectors, URL_TEMPLATES } from '../../connectors';
-import type { ConnectorPackage } from '../../connectors';
+import { generateConnectors, type ConnectorPackage } from '../../connectors';
 import { ENDPOINT_NAME_PREFIX, ENDPOINT_PATH, ENDPOINTS_PATH, SUBSCRIBE_BUSINESS_EVENT, UNSUBSCRIBE_BUSINESS_EVENT } from '../../connectors/fno';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import type { BusinessEventsExtension } from '../../emulator/fno/events';
-import { OPERATION_HEADER, startScriptProxy, type ScriptProxy } from '../helpers/csx-runner';
-import { appToken } from '../helpers/emulator';
+import type { ScriptProxy } from '../helpers/csx-runner';
 import { useFixture } from '../helpers/fixture';
-
-interface SwaggerResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
-interface SwaggerClientInstance {
-  execute(options: Record<string, unknown>): Promise<SwaggerResponse>;
-  http(request: Record<string, unknown>): Promise<SwaggerResponse>;
-}
-const SwaggerClient: (options: Record<string, unknown>) => Promise<SwaggerClientInstance> = require('swagger-client');
+import { useEmulatorAndReceiver } from './callback-receiver';
+import { startConnectorScript } from './script-harness';
+import { connect as connectThrough, routeValue, type Connection } from './swagger-connection';
 
 const FNO_MODEL = path.resolve(__dirname, '..', '..', 'emulator', 'fno', 'model', 'fno.xml');
 const model = parseCsdl(fs.readFileSync(FNO_MODEL, 'utf8'));
 
-/** fetch over node:https trusting the emulator's CA (Node's fetch takes no CA option). */
-function fetchTrusting(ca: string) {
-  return (url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Response> =>
-    new Promise((resolve, reject) => {
-      const req = https.request(url, { method: init.method ?? 'GET', headers: init.headers, ca, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
-          const status = res.statusCode ?? 0;
-          resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers }));
-        });
-      });
-      req.on('error', reject);
-      if (init.body !== undefined && init.body !== null) req.write(typeof init.body === 'string' ? init.body : String(init.body));
-      req.end();
-    });
-}
-
-interface Connection {
-  doc: OpenAPIV2.Document;
-  /** The connector's base URL as the gateway routes it: the F&O URL + /data, or the script host + /data. */
-  routedBase: string;
-  run(operationId: string, parameters?: Record<string, unknown>): Promise<SwaggerResponse>;
-  fail(operationId: string, parameters?: Record<string, unknown>): Promise<{ status: number; body: any }>;
-  next(nextLink: string): Promise<SwaggerResponse>;
-  /** Headers added to every request (a small server page size, so paging shows without 10,000 records). */
-  extraHeaders: Record<string, string>;
-}
-
 /** A Service principal connection to the emulator's F&O environment; with `proxy`, through the connector's script. */
-async function connect(pkg: ConnectorPackage, emulator: RunningEmulator, proxy?: ScriptProxy): Promise<Connection> {
-  const doc = pkg.swagger;
-  const host = pkg.apiProperties.properties.policyTemplateInstances!.find((p) => p.templateId === 'dynamichosturl')!;
-  const template = host.parameters['x-ms-apimTemplateParameter.urlTemplate'] as string;
-  expect(template).toBe(URL_TEMPLATES.fno);
-  const routedOps = host.parameters['x-ms-apimTemplate-operationName'] as string[];
-  const environment = emulator.fnoUrl!.replace(/\/$/, '');
-  const routedBase = proxy ? `${proxy.url.replace(/\/$/, '')}${doc.basePath}` : template.replace("@connectionParameters('token:resourceUri')", environment);
-  const token = await appToken(emulator, emulator.fnoUrl!);
-  const placeholderBase = `https://${doc.host}${doc.basePath}`;
-  const userFetch = proxy ? fetch : fetchTrusting(emulator.caCertPem);
-  let current = '';
-  const extraHeaders: Record<string, string> = {};
-  const requestInterceptor = (req: { url: string; headers: Record<string, string> }) => {
-    if (!req.url.startsWith(placeholderBase)) throw new Error(`Request outside the connector's base URL: ${req.url}`);
-    req.url = routedBase + req.url.slice(placeholderBase.length);
-    req.headers.Authorization = `Bearer ${token}`;
-    if (proxy) req.headers[OPERATION_HEADER] = current;
-    Object.assign(req.headers, extraHeaders);
-    return req;
-  };
-  const client = await SwaggerClient({ spec: JSON.parse(JSON.stringify(doc)) });
-  const run = (operationId: string, parameters: Record<string, unknown> = {}) => {
-    expect(routedOps).toContain(operationId);
-    current = operationId;
-    return client.execute({ operationId, parameters, userFetch, requestInterceptor });
-  };
-  return {
-    doc,
-    routedBase,
-    extraHeaders,
-    run,
-    fail: async (operationId, parameters = {}) => {
-      try {
-        const res = await run(operationId, parameters);
-        throw new Error(`${operationId} succeeded with ${res.status} but was expected to fail`);
-      } catch (e: any) {
-        if (!e.response) throw e;
-        return { status: e.status, body: e.response.body };
-      }
-    },
-    next: (nextLink: string) => {
-      // updatenextlink: the link lies under the routed base and is replayed through the connector's URL space.
-      expect(nextLink.startsWith(`${routedBase}/`)).toBe(true);
-      current = 'nextLink';
-      return client.http({ url: placeholderBase + nextLink.slice(routedBase.length), method: 'GET', headers: { 'OData-Version': '4.0', Accept: 'application/json' }, userFetch, requestInterceptor });
-    },
-  };
-}
+const connect = (pkg: ConnectorPackage, emulator: RunningEmulator, proxy?: ScriptProxy) => connectThrough(pkg, emulator, { service: 'fno', proxy });
 
 /** Runs an x-ms-dynamic-values lookup the way the designer does and returns [value, title] pairs. */
 async function lookup(conn: Connection, spec: any): Promise<Array<[string, string]>> {
@@ -143,7 +49,7 @@ describe('generated F&O connectors executed with swagger-client against the emul
     });
 
     test('the entity dropdown lists the entity sets of the service document', async () => {
-      const spec = (conn.doc.parameters!.EntitySet as any)['x-ms-dynamic-values'];
+      const spec = (conn.pkg.swagger.parameters!.EntitySet as any)['x-ms-dynamic-values'];
       const sets = (await lookup(conn, spec)).map(([value]) => value);
       expect(sets).toEqual([...model.entitySets.keys()]);
     });
@@ -239,49 +145,20 @@ describe('generated F&O connectors executed with swagger-client against the emul
   });
 });
 
-/** A loopback HTTP receiver standing for the flow's callback URL. */
-class Receiver {
-  received: any[] = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(202).end();
-    });
-  });
-  url = '';
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/flow/callback?sig=abc`;
-    return this;
-  }
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-// Needs Mono (scripts/ci/install-mono.sh); without it startScriptProxy fails and says what to install.
+// Needs Mono (scripts/ci/install-mono.sh); without it starting the script fails and says what to install.
 describe('business event trigger through script.csx (Mono) against the emulator', () => {
-  const fx = useFixture(
-    async () => ({ emulator: await startEmulator({ limits: 'off' }), receiver: await new Receiver().start() }),
-    async (f) => {
-      await f.receiver.stop();
-      await f.emulator.stop();
-    },
-  );
+  const fx = useEmulatorAndReceiver();
   const events = () => (fx.emulator.fno!.extensions.find((e) => e.name === 'business-events') as BusinessEventsExtension).runtime;
 
   test.each(['dynamic', 'typed'] as const)('%s: subscribe, an invoiced sales order reaches the callback, DELETE on Location unsubscribes', async (style) => {
     const { emulator, receiver } = fx;
     const { connectors } = generateConnectors(model, { service: 'fno', style, tables: style === 'typed' ? ['SalesOrderHeadersV2'] : undefined });
     const pkg = connectors[0];
-    const scriptOperations = pkg.apiProperties.properties.scriptOperations as string[];
-    const proxy = await startScriptProxy({ script: pkg.script!.text, scriptOperations, targetUrl: emulator.fnoUrl!, caCertPem: emulator.caCertPem });
+    const proxy = await startConnectorScript(pkg, emulator, { service: 'fno' });
     try {
       const conn = await connect(pkg, emulator, proxy);
       receiver.received.length = 0;
-      const subscription = conn.doc.definitions!.BusinessEventSubscription as any;
+      const subscription = conn.pkg.swagger.definitions!.BusinessEventSubscription as any;
       // The designer's dropdowns, called through the connector.
       const eventChoices = await lookup(conn, subscription.properties.BusinessEventId['x-ms-dynamic-values']);
       expect(eventChoices).toContainEqual(['SalesOrderInvoicedBusinessEvent', expect.any(String)]);
@@ -309,10 +186,10 @@ describe('business event trigger through script.csx (Mono) against the emulator'
       }
       await events().idle();
       expect(receiver.received).toHaveLength(1);
-      const event = receiver.received[0];
+      const event = receiver.received[0].body;
       expect(event).toMatchObject({ BusinessEventId: 'SalesOrderInvoicedBusinessEvent', BusinessEventLegalEntity: expect.stringMatching(/^usmf$/i), SalesOrderNumber: number });
       // The declared envelope covers what arrives (every declared field is present with its declared type).
-      const envelope = (conn.doc.definitions!.BusinessEvent as any).properties as Record<string, any>;
+      const envelope = (conn.pkg.swagger.definitions!.BusinessEvent as any).properties as Record<string, any>;
       for (const [name, schema] of Object.entries(envelope)) {
         expect(event).toHaveProperty(name);
         const value = event[name];
@@ -321,9 +198,7 @@ describe('business event trigger through script.csx (Mono) against the emulator'
       }
 
       // Unsubscribe: the platform's DELETE on Location is the internal operation whose route it names.
-      const match = new RegExp(`^${conn.routedBase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${ENDPOINT_PATH.replace(/[()]/g, '\\$&').replace('{endpointName}', "([^']+)")}$`).exec(location);
-      expect(match).not.toBeNull();
-      const removed = await conn.run(UNSUBSCRIBE_BUSINESS_EVENT, { endpointName: match![1] });
+      const removed = await conn.run(UNSUBSCRIBE_BUSINESS_EVENT, { endpointName: routeValue(location, conn.routedBase, ENDPOINT_PATH, 'endpointName', "[^']+") });
       expect(removed.status).toBe(204);
       expect(proxy.executions.map((e) => [e.operationId, e.outcome])).toEqual([[SUBSCRIBE_BUSINESS_EVENT, 'ok'], [UNSUBSCRIBE_BUSINESS_EVENT, 'ok']]);
       expect(events().subscriptions.listActivations()).toEqual([]);
@@ -341,7 +216,7 @@ describe('business event trigger through script.csx (Mono) against the emulator'
     const { emulator, receiver } = fx;
     const { connectors } = generateConnectors(model, { service: 'fno', style: 'dynamic' });
     const pkg = connectors[0];
-    const proxy = await startScriptProxy({ script: pkg.script!.text, scriptOperations: pkg.apiProperties.properties.scriptOperations as string[], targetUrl: emulator.fnoUrl!, caCertPem: emulator.caCertPem });
+    const proxy = await startConnectorScript(pkg, emulator, { service: 'fno' });
     try {
       const conn = await connect(pkg, emulator, proxy);
       const refused = await conn.fail(SUBSCRIBE_BUSINESS_EVENT, { subscription: { BusinessEventId: 'NoSuchBusinessEvent', NotificationUrl: receiver.url } });

@@ -7,10 +7,10 @@
 import * as http from 'node:http';
 import { composeScript } from '../../connectors/script';
 import type { ScriptPart } from '../../connectors/script';
-import { startEmulator, RunningEmulator } from '../../emulator';
 import { compileScript, monoMissing, OPERATION_HEADER, ScriptProxy, startScriptProxy } from '../helpers/csx-runner';
 import { appToken } from '../helpers/emulator';
-import { useFixture } from '../helpers/fixture';
+import { useEmulatorWith } from './emulator-fixture';
+import { monoAvailable } from './script-harness';
 
 const part = (method: string, operationId: string, body: string): ScriptPart => ({
   operationIds: [operationId],
@@ -58,21 +58,15 @@ function call(proxy: ScriptProxy, path: string, operationId: string, token: stri
   });
 }
 
-const problem = monoMissing();
-
 describe('csx runner: script.csx under Mono against the emulator', () => {
-  if (problem) {
-    test('Mono is installed', () => {
-      throw new Error(problem);
-    });
-    return;
-  }
+  if (!monoAvailable()) return;
 
   beforeAll(() => compileScript(composeScript(PARTS)), 300_000);
 
-  const fixture = useFixture(
-    async () => {
-      const emulator: RunningEmulator = await startEmulator({ limits: 'off' });
+  const fixture = useEmulatorWith(
+    { limits: 'off' },
+    async (emulator) => {
+      const token = await appToken(emulator, emulator.dataverseUrl);
       // A wall-clock limit wide enough for a cold JIT on a loaded machine; the slow part waits ten minutes, so it is
       // stopped whatever the load.
       const proxy = await startScriptProxy({
@@ -82,13 +76,9 @@ describe('csx runner: script.csx under Mono against the emulator', () => {
         caCertPem: emulator.caCertPem,
         timeLimitMs: 15_000,
       });
-      const token = await appToken(emulator, emulator.dataverseUrl);
-      return { emulator, proxy, token };
+      return { proxy, token };
     },
-    async (f) => {
-      await f.proxy.stop();
-      await f.emulator.stop();
-    },
+    (f) => f.proxy.stop(),
   );
 
   test('the script sees the routed request, its operation, a correlation id and the connector URL, and SendAsync reaches the emulator', async () => {

@@ -4,92 +4,42 @@
  * gateway does, test/helpers/csx-runner.ts) to the emulator, a loopback receiver stands for the flow's callback URL,
  * and the subscription's Location is followed back to the connector's internal unsubscribe operation.
  */
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Ajv04 from 'ajv-draft-04';
 import type { OpenAPIV2 } from 'openapi-types';
 import type { ConnectorPackage } from '../../connectors';
 import { UNSUBSCRIBE_OPERATION, UNSUBSCRIBE_PATH } from '../../connectors/triggers';
 import type { RunningEmulator } from '../../emulator';
-import { OPERATION_HEADER, startScriptProxy, type ScriptProxy } from '../helpers/csx-runner';
-import { appToken } from '../helpers/emulator';
+import type { ScriptProxy } from '../helpers/csx-runner';
+import { startConnectorScript } from './script-harness';
+import { connect as connectThrough, routeValue, type Connection as SwaggerConnection, type SwaggerResponse } from './swagger-connection';
 
-// swagger-client ships no type declarations; this is the part of its API the tests use.
-export interface SwaggerResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
-interface SwaggerClientInstance {
-  execute(options: Record<string, unknown>): Promise<SwaggerResponse>;
-}
-const SwaggerClient: (options: Record<string, unknown>) => Promise<SwaggerClientInstance> = require('swagger-client');
+export { useEmulatorAndReceiver } from './callback-receiver';
 
-/** A loopback receiver standing in for the flow's notification URL. */
-export class Receiver {
-  readonly received: Array<{ headers: http.IncomingHttpHeaders; body: any }> = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(202).end();
-    });
-  });
-  url = '';
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/flow/callback?sig=abc`;
-    return this;
-  }
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-export interface Connection {
-  pkg: ConnectorPackage;
+export interface Connection extends SwaggerConnection {
   proxy: ScriptProxy;
-  /** `https://127.0.0.1:PORT/api/data/v9.2`: the connector's base URL as the script host serves it. */
+  /** `http://127.0.0.1:PORT/api/data/v9.2`: the connector's base URL as the script host serves it. */
   connectorBase: string;
-  run(operationId: string, parameters: Record<string, unknown>): Promise<SwaggerResponse>;
   /** What the platform does with the subscription's Location: DELETE through the connector's matching operation. */
   unsubscribe(location: string): Promise<SwaggerResponse>;
 }
 
+/** The connector's script started in front of the emulator and a connection through it; stop `proxy` when done. */
 export async function connect(pkg: ConnectorPackage, emulator: RunningEmulator): Promise<Connection> {
-  const doc = pkg.swagger;
-  const scriptOperations = (pkg.apiProperties.properties.scriptOperations as string[] | undefined) ?? [];
-  const proxy = await startScriptProxy({ script: pkg.script!.text, scriptOperations, targetUrl: emulator.dataverseUrl, caCertPem: emulator.caCertPem });
-  const token = await appToken(emulator, emulator.dataverseUrl);
-  const placeholderBase = `https://${doc.host}${doc.basePath}`;
-  // dynamichosturl routes to the environment; the script host stands where Power Automate's gateway does.
-  const connectorBase = `${proxy.url.replace(/\/$/, '')}${doc.basePath}`;
-  const client = await SwaggerClient({ spec: JSON.parse(JSON.stringify(doc)) });
-  const run = (operationId: string, parameters: Record<string, unknown>) =>
-    client.execute({
-      operationId,
-      parameters,
-      userFetch: fetch,
-      requestInterceptor: (req: { url: string; headers: Record<string, string> }) => {
-        if (!req.url.startsWith(placeholderBase)) throw new Error(`Request outside the connector's base URL: ${req.url}`);
-        req.url = connectorBase + req.url.slice(placeholderBase.length);
-        req.headers.Authorization = `Bearer ${token}`;
-        req.headers[OPERATION_HEADER] = operationId;
-        return req;
-      },
-    });
-  // The Location must name a route of the connector: the internal DELETE whose template it matches.
-  const escaped = connectorBase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const template = new RegExp(`^${escaped}${UNSUBSCRIBE_PATH.replace(/[()]/g, '\\$&').replace('{callbackregistrationid}', '([^/()?#]+)')}$`);
-  const unsubscribe = async (location: string) => {
-    const match = template.exec(location);
-    if (!match) throw new Error(`The Location ${location} is not a route of the connector`);
-    const op = (doc.paths[UNSUBSCRIBE_PATH] as OpenAPIV2.PathItemObject | undefined)?.delete;
-    if (op?.operationId !== UNSUBSCRIBE_OPERATION) throw new Error(`${UNSUBSCRIBE_PATH} has no ${UNSUBSCRIBE_OPERATION} operation`);
-    return run(UNSUBSCRIBE_OPERATION, { callbackregistrationid: decodeURIComponent(match[1]) });
-  };
-  return { pkg, proxy, connectorBase, run, unsubscribe };
+  const proxy = await startConnectorScript(pkg, emulator);
+  try {
+    const conn = await connectThrough(pkg, emulator, { proxy });
+    const unsubscribe = async (location: string) => {
+      // The Location must name a route of the connector: the internal DELETE whose template it matches.
+      const id = routeValue(location, conn.routedBase, UNSUBSCRIBE_PATH, 'callbackregistrationid');
+      const op = (pkg.swagger.paths[UNSUBSCRIBE_PATH] as OpenAPIV2.PathItemObject | undefined)?.delete;
+      if (op?.operationId !== UNSUBSCRIBE_OPERATION) throw new Error(`${UNSUBSCRIBE_PATH} has no ${UNSUBSCRIBE_OPERATION} operation`);
+      return conn.run(UNSUBSCRIBE_OPERATION, { callbackregistrationid: id });
+    };
+    return { ...conn, proxy, connectorBase: conn.routedBase, unsubscribe };
+  } catch (e) {
+    await proxy.stop();
+    throw e;
+  }
 }
 
 /** The subscribe operation of a trigger path, its body schema and its notification schema. */

@@ -29,9 +29,8 @@ import {
   UNSUBSCRIBE_PATH,
   subscriptionLocation,
 } from '../../connectors/triggers';
-import { startEmulator, type RunningEmulator } from '../../emulator';
-import { connect, notificationValidator as validatorAt, Receiver, subscription as subscriptionAt } from './trigger-harness';
-import { useFixture } from '../helpers/fixture';
+import type { RunningEmulator } from '../../emulator';
+import { connect, notificationValidator as validatorAt, subscription as subscriptionAt, useEmulatorAndReceiver } from './trigger-harness';
 
 const MODEL_FILE = path.join(__dirname, '..', '..', 'emulator', 'model', 'dataverse.xml');
 const model: CsdlModel = parseCsdl(fs.readFileSync(MODEL_FILE, 'utf8'));
@@ -162,18 +161,8 @@ const notificationValidator = (doc: OpenAPIV2.Document) => validatorAt(doc, CALL
 const callbackRows = (emulator: RunningEmulator) => [...emulator.service.store.rows('callbackregistration').values()];
 
 describe('row trigger run by swagger-client through script.csx against the emulator', () => {
-  const fx = useFixture(
-    async () => {
-      // What a callback registration receives from Dataverse (emulator/webhooks/callback-payload.ts).
-      const emulator = await startEmulator({ limits: 'off' });
-      const receiver = await new Receiver().start();
-      return { emulator, receiver };
-    },
-    async (f) => {
-      await f.receiver.stop();
-      await f.emulator.stop();
-    },
-  );
+  // The receiver gets what a callback registration receives from Dataverse (emulator/webhooks/callback-payload.ts).
+  const fx = useEmulatorAndReceiver();
 
   test('dynamic: subscribe, a created, updated and deleted account reaches the callback, DELETE on Location unsubscribes', async () => {
     const { emulator, receiver } = fx;
