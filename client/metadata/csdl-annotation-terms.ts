@@ -6,7 +6,7 @@ import type {
   AnnotationValue, EntitySet, EntityType, EnumMember, NavigationProperty, Operation, Parameter, Property, Singleton,
   StructuredType, EnumType,
 } from './model';
-import { setOwn } from './own-string';
+import { ownString, setOwn } from './own-string';
 
 export const CORE = 'Org.OData.Core.V1.';
 const CAPABILITIES = 'Org.OData.Capabilities.V1.';
@@ -105,8 +105,19 @@ function applyToProperty(property: Property, term: string, value: AnnotationValu
 /** `Org.OData.Core.V1.PermissionType/Read` (Dataverse) or `Core.Permission/Read Core.Permission/Write` → member names. */
 function permissionMembers(value: AnnotationValue | undefined): string[] {
   const text = Array.isArray(value) ? value.filter((v) => typeof v === 'string').join(' ') : typeof value === 'string' ? value : '';
-  return text.split(/\s+/).filter(Boolean).map((m) => m.slice(m.lastIndexOf('/') + 1));
+  let members = PERMISSION_LISTS.get(text);
+  if (members === undefined) {
+    members = text.split(/\s+/).filter(Boolean).map((m) => ownString(m.slice(m.lastIndexOf('/') + 1)));
+    if (PERMISSION_LISTS.size < 64) PERMISSION_LISTS.set(ownString(text), members);
+  }
+  return members;
 }
+
+/**
+ * Member lists by the text they were read from, shared by every property that says the same (Dataverse writes
+ * `PermissionType/Read` on thousands): a handful of distinct texts in any document, so kept across documents.
+ */
+const PERMISSION_LISTS = new Map<string, string[]>();
 
 /** Vocabulary default: change tracking is supported unless the record says otherwise. */
 function changeTrackingSupported(value: AnnotationValue | undefined): boolean {

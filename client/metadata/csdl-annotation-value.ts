@@ -22,7 +22,13 @@ type Node =
   | { kind: 'constant'; element: string; text: string }
   | { kind: 'ignored' };
 
-function constant(element: string, text: string): AnnotationValue {
+/**
+ * Keeps a string read from the document: an own copy (never a slice pinning the input), possibly shared with equal
+ * strings read before (descriptions, enum members and record types repeat thousands of times).
+ */
+export type KeepString = (text: string) => string;
+
+function constant(element: string, text: string, keep: KeepString): AnnotationValue {
   switch (element) {
     case 'Bool':
       return text.trim() === 'true';
@@ -31,14 +37,14 @@ function constant(element: string, text: string): AnnotationValue {
     case 'Float':
       return Number(text.trim());
     case 'String':
-      return ownString(text);
+      return keep(text);
     default:
-      return ownString(text.trim());
+      return keep(text.trim());
   }
 }
 
 /** The value written as an attribute (`String="…"`, `Bool="true"`), if any. */
-export function inlineValue(attrs: Record<string, string>): AnnotationValue | undefined {
+export function inlineValue(attrs: Record<string, string>, keep: KeepString = ownString): AnnotationValue | undefined {
   // An element has a few attributes, so they are looked up in the constants rather than all constants in them;
   // when several are written, the first in CONSTANTS order wins, as always.
   let best: string | undefined;
@@ -50,14 +56,17 @@ export function inlineValue(attrs: Record<string, string>): AnnotationValue | un
       bestRank = rank;
     }
   }
-  return best === undefined ? undefined : constant(best, attrs[best]);
+  return best === undefined ? undefined : constant(best, attrs[best], keep);
 }
 
 export class AnnotationValueReader {
   private readonly stack: Node[];
 
-  constructor(attrs: Record<string, string>) {
-    this.stack = [{ kind: 'holder', value: inlineValue(attrs) }];
+  constructor(
+    attrs: Record<string, string>,
+    private readonly keep: KeepString = ownString,
+  ) {
+    this.stack = [{ kind: 'holder', value: inlineValue(attrs, keep) }];
   }
 
   /** The value read so far; undefined when the annotation has none (a Boolean term then means true). */
@@ -72,13 +81,13 @@ export class AnnotationValueReader {
       this.stack.push({ kind: 'ignored' });
     } else if (parent.kind === 'record') {
       this.stack.push(local === 'PropertyValue' && attrs.Property
-        ? { kind: 'property', name: ownString(attrs.Property), value: inlineValue(attrs) }
+        ? { kind: 'property', name: this.keep(attrs.Property), value: inlineValue(attrs, this.keep) }
         : { kind: 'ignored' });
     } else if (local === 'Collection') {
       this.stack.push({ kind: 'collection', items: [] });
     } else if (local === 'Record') {
       const record: { [property: string]: AnnotationValue } = {};
-      if (attrs.Type) record.$Type = ownString(attrs.Type);
+      if (attrs.Type) record.$Type = this.keep(attrs.Type);
       this.stack.push({ kind: 'record', record });
     } else if (CONSTANT_SET.has(local)) {
       this.stack.push({ kind: 'constant', element: local, text: '' });
@@ -103,7 +112,7 @@ export class AnnotationValueReader {
     switch (done.kind) {
       case 'collection': this.add(parent, done.items); break;
       case 'record': this.add(parent, done.record); break;
-      case 'constant': this.add(parent, constant(done.element, done.text)); break;
+      case 'constant': this.add(parent, constant(done.element, done.text, this.keep)); break;
       case 'holder': this.add(parent, done.value ?? null); break;
       case 'property':
         if (parent.kind === 'record') setOwn(parent.record, done.name, done.value ?? null);

@@ -30,6 +30,16 @@ type Frame =
 
 const SKIP: Frame = { kind: 'skip' };
 
+/**
+ * `list` with `item` added. The first item makes an array of exactly one element: a push onto an empty array
+ * reserves room for 17, and most keys and referential constraints have one entry.
+ */
+function appended<T>(list: T[], item: T): T[] {
+  if (list.length === 0) return [item];
+  list.push(item);
+  return list;
+}
+
 function localName(name: string): string {
   const colon = name.indexOf(':');
   return colon >= 0 ? name.slice(colon + 1) : name;
@@ -80,7 +90,7 @@ export class CsdlBuilder implements XmlEventHandler {
       } else if (local === 'Annotation' && (parent.kind === 'annotations' || 'target' in parent)) {
         this.startAnnotation(parent, attrs, selfClosing);
       } else {
-        this.frames.push(this.child(parent, local, attrs));
+        this.frames.push(this.child(parent, local, attrs, selfClosing));
       }
     } catch (e) {
       if (e instanceof CsdlError && e.line === undefined && this.locate) {
@@ -127,7 +137,8 @@ export class CsdlBuilder implements XmlEventHandler {
     return { kind: 'edmx' };
   }
 
-  private child(parent: Frame, local: string, attrs: Attrs): Frame {
+  /** `selfClosing`: nothing can follow inside, so a frame for children is not needed (SKIP is shared). */
+  private child(parent: Frame, local: string, attrs: Attrs, selfClosing: boolean): Frame {
     switch (parent.kind) {
       case 'edmx':
         if (local === 'Reference') return { kind: 'reference' };
@@ -142,15 +153,15 @@ export class CsdlBuilder implements XmlEventHandler {
       case 'schema':
         return this.schemaChild(parent, local, attrs);
       case 'structured':
-        return this.typeChild(parent.type, local, attrs);
+        return this.typeChild(parent.type, local, attrs, selfClosing);
       case 'key':
-        if (local === 'PropertyRef') parent.type.key.push(this.names.intern(required(attrs, 'Name', 'PropertyRef')));
+        if (local === 'PropertyRef') parent.type.key = appended(parent.type.key, this.names.required(attrs, 'Name', 'PropertyRef'));
         return SKIP;
       case 'navigation':
         if (local === 'ReferentialConstraint') {
-          parent.navigation.constraints.push({
-            property: required(attrs, 'Property', 'ReferentialConstraint'),
-            referencedProperty: required(attrs, 'ReferencedProperty', 'ReferentialConstraint'),
+          parent.navigation.constraints = appended(parent.navigation.constraints, {
+            property: this.names.required(attrs, 'Property', 'ReferentialConstraint'),
+            referencedProperty: this.names.required(attrs, 'ReferencedProperty', 'ReferentialConstraint'),
           });
         } else if (local === 'OnDelete' && attrs.Action) {
           parent.navigation.onDelete = ownString(attrs.Action);
@@ -164,7 +175,7 @@ export class CsdlBuilder implements XmlEventHandler {
         return this.containerChild(local, attrs);
       case 'set':
         if (local === 'NavigationPropertyBinding') {
-          parent.set.navigationBindings.set(required(attrs, 'Path', local), required(attrs, 'Target', local));
+          parent.set.navigationBindings.set(this.names.required(attrs, 'Path', local), this.names.required(attrs, 'Target', local));
         }
         return SKIP;
       default:
@@ -227,18 +238,18 @@ export class CsdlBuilder implements XmlEventHandler {
     }
   }
 
-  private typeChild(type: EntityType | StructuredType, local: string, attrs: Attrs): Frame {
+  private typeChild(type: EntityType | StructuredType, local: string, attrs: Attrs, selfClosing: boolean): Frame {
     if (local === 'Property') {
       const property = readProperty(attrs, this.names);
       type.properties.set(property.name, property);
-      return { kind: 'annotatable', target: { kind: 'property', property } };
+      return selfClosing ? SKIP : { kind: 'annotatable', target: { kind: 'property', property } };
     }
     if (!('navigation' in type)) return SKIP;
     if (local === 'Key') return { kind: 'key', type };
     if (local === 'NavigationProperty') {
       const navigation = readNavigation(attrs, this.names);
       type.navigation.set(navigation.name, navigation);
-      return { kind: 'navigation', navigation, target: { kind: 'navigation', navigation } };
+      return selfClosing ? SKIP : { kind: 'navigation', navigation, target: { kind: 'navigation', navigation } };
     }
     return SKIP;
   }
@@ -315,9 +326,9 @@ export class CsdlBuilder implements XmlEventHandler {
     // Most annotations are one empty element with the value in an attribute: no reader needed.
     if (selfClosing) {
       this.annotationClosed = true;
-      this.apply(target, { term, qualifier, value: inlineValue(attrs) });
+      this.apply(target, { term, qualifier, value: inlineValue(attrs, this.names.intern) });
     } else {
-      this.annotation = { reader: new AnnotationValueReader(attrs), term, qualifier, target };
+      this.annotation = { reader: new AnnotationValueReader(attrs, this.names.intern), term, qualifier, target };
     }
   }
 

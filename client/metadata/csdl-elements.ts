@@ -25,13 +25,19 @@ type Attrs = Record<string, string>;
 export class TypeNames {
   private readonly names = new Map<string, string>();
 
-  intern(raw: string): string {
+  /** One own copy per distinct value: an arrow, so that it can be handed to readers as it is. */
+  readonly intern = (raw: string): string => {
     let name = this.names.get(raw);
     if (name === undefined) {
       name = ownString(raw);
       this.names.set(name, name);
     }
     return name;
+  };
+
+  /** The attribute, interned: for values that repeat (constraint properties, binding targets), not for unique names. */
+  required(attrs: Attrs, name: string, element: string): string {
+    return this.intern(present(attrs, name, element));
   }
 
   ref(raw: string | undefined, where: string): { type: string; collection: boolean } {
@@ -102,11 +108,14 @@ export function readProperty(attrs: Attrs, names: TypeNames): Property {
 
 export function readNavigation(attrs: Attrs, names: TypeNames): NavigationProperty {
   const name = names.intern(present(attrs, 'Name', 'NavigationProperty'));
+  const { type, collection } = names.ref(attrs.Type, `navigation property ${name}`);
+  // Written out rather than spread, so that every field is in the object itself (no separate property store).
   return {
     name,
-    ...names.ref(attrs.Type, `navigation property ${name}`),
+    type,
+    collection,
     nullable: attrs.Nullable !== 'false',
-    partner: attrs.Partner === undefined ? undefined : ownString(attrs.Partner),
+    partner: attrs.Partner === undefined ? undefined : names.intern(attrs.Partner),
     containsTarget: attrs.ContainsTarget === 'true',
     constraints: [],
   };

@@ -87,7 +87,7 @@ export interface Property extends TypeFacets {
   description?: string;
   /** Core.Immutable: settable on create only. */
   immutable?: boolean;
-  /** Core.Permissions members (`Read`, `Write`, `ReadWrite`, `None`). */
+  /** Core.Permissions members (`Read`, `Write`, `ReadWrite`, `None`); one list shared by properties that agree: read only. */
   permissions?: string[];
   defaultValue?: string;
 }

@@ -72,6 +72,17 @@ const EQUALS = 61;
 /** Names up to this length are cached (see XmlTokenizer.name). */
 const MAX_CACHED_NAME = 48;
 const NAME_CACHE_SLOTS = (MAX_CACHED_NAME + 1) << 7;
+/** Character data of only whitespace (as short as characterData() drops it) and the '<' after it (sticky). */
+const WHITESPACE_THEN_LT = /[ \t\n\r]{0,255}</y;
+/** An XML name as isNameStart and isNameChar read it (code units, so any from U+00C0 on). */
+const NAME = '[A-Za-z_:\\u00C0-\\uFFFF][-.0-9A-Za-z_:\\u00B7\\u00C0-\\uFFFF]*';
+/** '<' and the element name (sticky; only tested: the name is taken from the cache of names). */
+const START_TAG_NAME = new RegExp(`<${NAME}`, 'y');
+/**
+ * Whitespace and one attribute — [1] its name, [2] a double-quoted or [3] a single-quoted value, neither holding
+ * '<' — or the end of the start tag, '>' or '/>' (sticky).
+ */
+const ATTRIBUTE_OR_TAG_END = new RegExp(`[ \\t\\n\\r]+(${NAME})[ \\t\\n\\r]*=[ \\t\\n\\r]*(?:"([^"<]*)"|'([^'<]*)')|[ \\t\\n\\r]*/?>`, 'y');
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
@@ -184,6 +195,14 @@ export class XmlTokenizer {
     while (this.pos < buf.length) {
       const pos = this.pos;
       if (buf.charCodeAt(pos) !== LT) {
+        if (this.open.length > 0 && this.searched === 0 && this.handler.wantsWhitespace?.() === false) {
+          // Indentation between elements, found and skipped natively.
+          WHITESPACE_THEN_LT.lastIndex = pos;
+          if (WHITESPACE_THEN_LT.test(buf)) {
+            this.consume(WHITESPACE_THEN_LT.lastIndex - 1);
+            continue;
+          }
+        }
         let lt = buf.indexOf('<', pos + this.searched);
         if (lt < 0) {
           if (buf.length - pos > this.limits.maxTextLength) this.fail(`character data longer than ${this.limits.maxTextLength} characters`);
@@ -195,7 +214,8 @@ export class XmlTokenizer {
         this.consume(lt);
         continue;
       }
-      const c1 = buf.charCodeAt(pos + 1);
+      // Read in bounds only: a read past the end is NaN, which would throw optimized code away.
+      const c1 = pos + 1 < buf.length ? buf.charCodeAt(pos + 1) : 0;
       if (c1 === SLASH) {
         if (!this.endTag(final)) return;
       } else if (c1 === 33 /* ! */) {
@@ -339,7 +359,8 @@ export class XmlTokenizer {
     const buf = this.buf;
     // The usual case: `</Name>` closing the innermost open element, already complete in the buffer.
     const top = this.open.length > 0 ? this.open[this.open.length - 1] : undefined;
-    if (top !== undefined && buf.charCodeAt(this.pos + 2 + top.length) === GT && buf.startsWith(top, this.pos + 2)) {
+    const gtAt = this.pos + 2 + (top === undefined ? 0 : top.length);
+    if (top !== undefined && gtAt < buf.length && buf.charCodeAt(gtAt) === GT && buf.startsWith(top, this.pos + 2)) {
       this.open.pop();
       this.handler.close(top);
       this.consume(this.pos + 3 + top.length);
@@ -427,6 +448,10 @@ export class XmlTokenizer {
    * having changed nothing, on anything else (incomplete, malformed, over a limit): the general path then reads it
    * and reports exactly the error it always did. Entity references are decoded only once the whole tag has passed,
    * since the general path checks the tag's extent before any attribute value.
+   *
+   * Sticky regular expressions do the per-character work: they run as native code from the first tag on, where a
+   * character loop in JavaScript runs interpreted until the JIT has warmed up, which for a document of a few
+   * megabytes is most of the read.
    */
   private fastStartTag(): boolean {
     const buf = this.buf;
@@ -434,70 +459,40 @@ export class XmlTokenizer {
     const limits = this.limits;
     // Below both bounds no run outside attribute values can exceed MAX_MARKUP_RUN, nor the tag maxTagLength.
     const limit = pos + Math.min(MAX_MARKUP_RUN, limits.maxTagLength);
-    let i = pos + 1;
-    if (!isNameStart(buf.charCodeAt(i))) return false;
-    let j = i + 1;
-    while (isNameChar(buf.charCodeAt(j))) j++;
-    if (j >= limit) return false;
-    const name = this.name(i, j);
-    i = j;
+    START_TAG_NAME.lastIndex = pos;
+    if (!START_TAG_NAME.test(buf)) return false;
+    // Element names stay open (on the stack) for long: an own, shared copy rather than a slice of this chunk.
+    const name = this.name(pos + 1, START_TAG_NAME.lastIndex);
     const attrs: Record<string, string> = {};
     let count = 0;
     /** Attributes whose value holds a reference, as name and quote position pairs, decoded once the tag has passed. */
     let encoded: (string | number)[] | undefined;
-    let selfClosing = false;
-    let gt: number;
-    let c: number;
+    let i = START_TAG_NAME.lastIndex;
     for (;;) {
-      const before = i;
-      while (isSpace((c = buf.charCodeAt(i)))) i++;
-      if (c === GT) {
-        gt = i;
-        break;
-      }
-      if (c === SLASH) {
-        if (buf.charCodeAt(i + 1) !== GT) return false;
-        gt = i + 1;
-        selfClosing = true;
-        break;
-      }
-      if (i === before || i >= limit || !isNameStart(c)) return false;
-      j = i + 1;
-      while (isNameChar(buf.charCodeAt(j))) j++;
-      if (j >= limit) return false;
-      const attr = this.name(i, j);
-      i = j;
-      while (isSpace((c = buf.charCodeAt(i)))) i++;
-      if (c !== EQUALS) return false;
-      i++;
-      while (isSpace((c = buf.charCodeAt(i)))) i++;
-      if (c !== QUOTE && c !== APOS) return false;
-      const end = buf.indexOf(c === QUOTE ? '"' : "'", i + 1);
-      if (end < 0 || end >= limit || end - i - 1 > limits.maxAttributeLength) return false;
-      if (++count > limits.maxAttributes || attr === '__proto__' || this.seenBefore(attrs, attr, count)) return false;
-      const raw = buf.slice(i + 1, end);
-      if (raw.indexOf('&') >= 0) (encoded ??= []).push(attr, i);
+      ATTRIBUTE_OR_TAG_END.lastIndex = i;
+      const m = ATTRIBUTE_OR_TAG_END.exec(buf);
+      if (m === null) return false;
+      i = ATTRIBUTE_OR_TAG_END.lastIndex;
+      if (i > limit) return false;
+      const attr = m[1];
+      if (attr === undefined) break;
+      const double = m[2];
+      const raw = double === undefined ? m[3] : double;
+      if (raw.length > limits.maxAttributeLength) return false;
+      // A name already set (or one of Object.prototype's: the general path tells them apart) is left to the general path.
+      if (++count > limits.maxAttributes || attr === '__proto__' || attrs[attr] !== undefined) return false;
+      if (raw.indexOf('&') >= 0) (encoded ??= []).push(attr, i - raw.length - 2);
       attrs[attr] = raw;
-      i = end + 1;
     }
-    if (gt >= limit) return false;
-    // No '<' anywhere in the tag, attribute values included (one search, which usually stops at the next tag).
-    const lt = buf.indexOf('<', pos + 1);
-    if (lt >= 0 && lt < gt) return false;
     if (encoded !== undefined) {
       for (let e = 0; e < encoded.length; e += 2) {
         const attr = encoded[e] as string;
         attrs[attr] = this.decode(attrs[attr], encoded[e + 1] as number);
       }
     }
-    this.openElement(name, attrs, selfClosing, gt);
+    // i is just after the '>' (of '>' or '/>').
+    this.openElement(name, attrs, buf.charCodeAt(i - 2) === SLASH, i - 1);
     return true;
-  }
-
-  /** Whether `attr` is already in `attrs`, which holds the `count - 1` attributes read before it. */
-  private seenBefore(attrs: Record<string, string>, attr: string, count: number): boolean {
-    if (count === 1) return false;
-    return Object.prototype.hasOwnProperty.call(attrs, attr);
   }
 
   /** The checks and events after a start tag ending at `gt` has been read. */

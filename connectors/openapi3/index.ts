@@ -12,6 +12,7 @@ import type { OpenAPIV3 } from 'openapi-types';
 import type { CsdlModel, EntitySet, EntityType, Property } from '../../client/metadata/model';
 import { edmSchema, enumSchema, primitiveSchema, type EdmSchemaContext, type JsonSchema } from '../edm-schema';
 import { OperationIds, pascalCase, sentence } from '../names';
+import { collectionItem, entityItem, PathItemText, type CollectionStrings, type EntityStrings, type PathTemplate } from './path-items';
 import { plainSchema, SchemaProperties, SchemaText } from './schema-properties';
 import { selectEntitySets } from '../typed/select';
 import type { GeneratorWarning } from '../types';
@@ -30,7 +31,7 @@ const SCHEMA_PREFIX = '#/components/schemas/';
 /** One piece of the document, in document order: the head, then paths, then schemas, then the tail of components. */
 export type OpenApi3Part =
   | { kind: 'head'; head: Pick<OpenAPIV3.Document, 'openapi' | 'info' | 'servers' | 'tags'> }
-  | { kind: 'path'; key: string; item: OpenAPIV3.PathItemObject }
+  | { kind: 'path'; key: string; item: OpenAPIV3.PathItemObject; template?: PathTemplate }
   | { kind: 'schema'; key: string; schema: JsonSchema }
   | { kind: 'tail'; parameters: Record<string, OpenAPIV3.ParameterObject>; responses: Record<string, OpenAPIV3.ResponseObject> };
 
@@ -157,6 +158,7 @@ export async function writeOpenApi3(
   const stats: OpenApi3WriteStats = { entitySets: 0, paths: 0, schemas: 0, bytes: 0, chunks: 0 };
   const indent = Math.max(0, Math.min(10, Math.floor(options.indent ?? 0)));
   const text = new SchemaText(indent);
+  const paths = new PathItemText(text);
   const pad = (depth: number) => text.pad(depth);
   const colon = indent ? ': ' : ':';
   const member = (key: string, value: unknown, depth: number) => text.member(key, value, depth);
@@ -168,8 +170,18 @@ export async function writeOpenApi3(
   };
   stream?.on('error', onError);
   let buffer = '';
+  /**
+   * Set when write() asked to wait: the next chunk is built while the stream writes, and 'drain' is awaited only
+   * before that chunk is written (or at the end). At most one chunk is held beyond the stream's own buffer.
+   */
+  let draining: Promise<void> | undefined;
   const flush = async () => {
     if (failure) throw failure;
+    if (draining) {
+      const wait = draining;
+      draining = undefined;
+      await wait;
+    }
     if (!buffer) return;
     const chunk = buffer;
     buffer = '';
@@ -178,7 +190,7 @@ export async function writeOpenApi3(
     if (typeof out === 'function') {
       await out(chunk);
     } else if (!out.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
+      draining = new Promise<void>((resolve, reject) => {
         const done = (e?: Error) => {
           out.off('drain', done);
           out.off('error', done);
@@ -192,6 +204,8 @@ export async function writeOpenApi3(
         // A stream destroyed while waiting never drains; its 'error' (if any) comes first.
         out.on('close', done);
       });
+      // Awaited later; a rejection meanwhile (the stream failing) is reported there, not as unhandled.
+      draining.catch(() => undefined);
     }
     if (failure) throw failure;
   };
@@ -216,11 +230,13 @@ export async function writeOpenApi3(
           first = true;
           break;
         }
-        case 'path':
-          if (write(`${first ? '' : ','}${pad(2)}${member(part.key, part.item, 2)}`)) await flush();
+        case 'path': {
+          const value = part.template ? paths.value(part.template, 2) : text.value(part.item, 2);
+          if (write(`${first ? '' : ','}${pad(2)}${JSON.stringify(part.key)}${colon}${value}`)) await flush();
           first = false;
           stats.paths++;
           break;
+        }
         case 'schema':
           if (stats.schemas === 0) {
             // Closes paths (an empty one as JSON.stringify writes it: {}), opens components/schemas.
@@ -237,6 +253,8 @@ export async function writeOpenApi3(
       }
     }
     await flush();
+    // The last chunk's 'drain', if write() asked for it.
+    await flush();
   } finally {
     stream?.off('error', onError);
   }
@@ -248,8 +266,6 @@ function serverUrl(model: CsdlModel): string {
   if (model.namespace === 'Microsoft.Dynamics.DataEntities') return 'https://contoso.operations.dynamics.com/data';
   return 'https://localhost/service-root';
 }
-
-const param = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 
 const PARAMETERS: Record<string, OpenAPIV3.ParameterObject> = {
   top: { name: '$top', in: 'query', description: 'Show only the first n items.', schema: { type: 'integer', minimum: 0 }, example: 50 },
@@ -283,10 +299,6 @@ const ERROR_SCHEMA: JsonSchema = {
   },
 };
 
-const ref = (name: string) => ({ $ref: `${SCHEMA_PREFIX}${name}` });
-const json = (schema: unknown) => ({ 'application/json': { schema } }) as Record<string, OpenAPIV3.MediaTypeObject>;
-const errorResponse = { $ref: '#/components/responses/error' };
-
 /** Types written unquoted in a key; everything else is a quoted string. */
 const UNQUOTED = new Set(['Edm.Guid', 'Edm.Int16', 'Edm.Int32', 'Edm.Int64', 'Edm.Byte', 'Edm.SByte', 'Edm.Decimal', 'Edm.Double', 'Edm.Single', 'Edm.Boolean', 'Edm.Date', 'Edm.DateTimeOffset', 'Edm.TimeOfDay']);
 
@@ -300,39 +312,9 @@ function* entitySetPaths(
   const name = type.qualifiedName;
   const singular = pascalCase(sharedType ? set.name : type.name);
   const plural = pascalCase(set.name);
-  const tags = [set.name];
   const base = `/${set.name}`;
-  const collection: OpenAPIV3.PathItemObject = {
-    get: {
-      operationId: ids.take(`List${plural}`, base),
-      summary: `Get entities from ${set.name}`,
-      tags,
-      parameters: [param('top'), param('skip'), param('search'), param('filter'), param('count'), param('orderby'), param('select'), param('expand')],
-      responses: {
-        200: {
-          description: 'Retrieved entities',
-          content: json({
-            type: 'object',
-            title: `Collection of ${type.name}`,
-            properties: {
-              '@odata.count': { type: 'integer', minimum: 0 },
-              value: { type: 'array', items: ref(name) },
-              '@odata.nextLink': { type: 'string' },
-            },
-          }),
-        },
-        '4XX': errorResponse,
-      },
-    },
-    post: {
-      operationId: ids.take(`Create${singular}`, base),
-      summary: `Add new entity to ${set.name}`,
-      tags,
-      requestBody: { required: true, description: 'New entity', content: json(ref(`${name}-create`)) },
-      responses: { 201: { description: 'Created entity', content: json(ref(name)) }, '4XX': errorResponse },
-    },
-  };
-  yield { kind: 'path', key: base, item: collection };
+  const collection: CollectionStrings = [set.name, type.name, name, ids.take(`List${plural}`, base), ids.take(`Create${singular}`, base)];
+  yield { kind: 'path', key: base, item: collectionItem(collection), template: { kind: 'collection', strings: collection } };
   const keys = type.keyProperties.map((k) => type.allProperties.get(k)).filter((p): p is Property => !!p);
   if (!keys.length || keys.length !== type.keyProperties.length) {
     warnings.push({ code: 'SkippedOperation', message: `${set.name} has no usable key; only the collection path is described.`, where: base });
@@ -355,31 +337,8 @@ function* entitySetPaths(
     };
   });
   const byKey = `${base}(${segment})`;
-  const entity: OpenAPIV3.PathItemObject = {
-    parameters: keyParams,
-    get: {
-      operationId: ids.take(`Get${singular}`, byKey),
-      summary: `Get entity from ${set.name} by key`,
-      tags,
-      parameters: [param('select'), param('expand')],
-      responses: { 200: { description: 'Retrieved entity', content: json(ref(name)) }, '4XX': errorResponse },
-    },
-    patch: {
-      operationId: ids.take(`Update${singular}`, byKey),
-      summary: `Update entity in ${set.name}`,
-      tags,
-      requestBody: { required: true, description: 'New property values', content: json(ref(`${name}-update`)) },
-      responses: { 204: { description: 'Success' }, '4XX': errorResponse },
-    },
-    delete: {
-      operationId: ids.take(`Delete${singular}`, byKey),
-      summary: `Delete entity from ${set.name}`,
-      tags,
-      parameters: [{ name: 'If-Match', in: 'header', description: 'ETag', schema: { type: 'string' } }],
-      responses: { 204: { description: 'Success' }, '4XX': errorResponse },
-    },
-  };
-  yield { kind: 'path', key: byKey, item: entity };
+  const entity: EntityStrings = [set.name, name, ids.take(`Get${singular}`, byKey), ids.take(`Update${singular}`, byKey), ids.take(`Delete${singular}`, byKey)];
+  yield { kind: 'path', key: byKey, item: entityItem(entity, keyParams), template: { kind: 'entity', strings: entity, keyParams } };
 }
 
 function paramName(name: string): string {
@@ -397,6 +356,8 @@ const MAX_SHARED_SCHEMAS = 10_000;
 
 class Schemas {
   private readonly shared = new Map<string, Map<number, JsonSchema>>();
+  /** Navigation property schemas by target, in their three forms (collection, nullable, single). */
+  private readonly navigationSchemas = new Map<string, JsonSchema[]>();
   private readonly queued = new Set<string>();
   private readonly queue: { name: string; kind: 'complex' | 'entity' | 'enum' }[] = [];
   private readonly ctx: EdmSchemaContext;
@@ -484,7 +445,7 @@ class Schemas {
     for (const nav of type.allNavigation.values()) {
       const target = this.ctx.refFor(nav.type, 'entity');
       if (!target) continue;
-      const schema = nav.collection ? { type: 'array', items: { $ref: target } } : nav.nullable ? { allOf: [{ $ref: target }], nullable: true } : { $ref: target };
+      const schema = this.navigationSchema(target, nav.collection, nav.nullable);
       // A navigation property named like a structural one replaces it in place (as an assignment to an object would).
       if (type.allProperties.has(nav.name)) read.set(nav.name, schema);
       else read.add(nav.name, schema);
@@ -499,6 +460,17 @@ class Schemas {
       },
       { kind: 'schema', key: `${name}-update`, schema: { type: 'object', title: `${type.name} (for update)`, properties: update } },
     ];
+  }
+
+  /**
+   * The schema of a navigation property, one object per target and form: thousands of lookups point at the same few
+   * types, and a shared schema is serialized once.
+   */
+  private navigationSchema(target: string, collection: boolean, nullable: boolean): JsonSchema {
+    const form = collection ? 0 : nullable ? 1 : 2;
+    let forms = this.navigationSchemas.get(target);
+    if (forms === undefined) this.navigationSchemas.set(target, (forms = []));
+    return (forms[form] ??= collection ? { type: 'array', items: { $ref: target } } : nullable ? { allOf: [{ $ref: target }], nullable: true } : { $ref: target });
   }
 
   /**

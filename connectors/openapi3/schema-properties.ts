@@ -14,8 +14,12 @@ export class SchemaProperties {
   readonly from: number[] = [];
   /** The text of each `"name":schema` member, kept by SchemaText for the selections that follow. */
   memberTexts: string[] | undefined;
+  /** Selections made of this list and not serialized yet: memberTexts is let go when the last one is. */
+  pendingSelections = 0;
 
-  constructor(readonly source?: SchemaProperties) {}
+  constructor(readonly source?: SchemaProperties) {
+    if (source) source.pendingSelections++;
+  }
 
   /** Appends a property whose name is not in the list yet; its index. */
   add(name: string, schema: JsonSchema): number {
@@ -55,13 +59,21 @@ export function plainSchema(schema: JsonSchema): JsonSchema {
   return properties instanceof SchemaProperties ? { ...schema, properties: properties.toObject() } : schema;
 }
 
+/** Property schema texts kept for reuse (shared schemas are far fewer in any real document). */
+const MAX_KEPT_TEXTS = 10_000;
+
 /**
  * JSON text of values nested `depth` deep, exactly as JSON.stringify(document, null, indent) writes them there, with
  * the text of each property schema kept (by identity) so that a schema shared by several lists, or by several
  * properties, is serialized once.
  */
 export class SchemaText {
-  private readonly texts = new WeakMap<JsonSchema, string>();
+  /**
+   * Texts of property schemas that may be shared (those without a description: one with a description belongs to
+   * one property, whose text the read list keeps for create and update). A bounded Map rather than a WeakMap of
+   * every schema: measured, the WeakMap's texts lived on through young collections and were promoted.
+   */
+  private readonly texts = new Map<JsonSchema, string>();
   private readonly colon: string;
   private textDepth: number | undefined;
 
@@ -98,13 +110,20 @@ export class SchemaText {
     return `${out}${first ? '' : this.pad(depth)}}`;
   }
 
+  /** The member texts of a list are kept only while selections of it are still to be serialized. */
   private properties(list: SchemaProperties, depth: number): string {
-    const { names, schemas } = list;
-    if (names.length === 0) return '{}';
-    const pad = this.pad(depth + 1);
     const source = list.source;
     const known = source?.memberTexts;
-    const kept: string[] | undefined = source ? undefined : (list.memberTexts = []);
+    const kept = source === undefined && list.pendingSelections > 0 ? (list.memberTexts = []) : undefined;
+    const text = this.propertiesText(list, known, kept, depth);
+    if (source !== undefined && --source.pendingSelections <= 0) source.memberTexts = undefined;
+    return text;
+  }
+
+  private propertiesText(list: SchemaProperties, known: string[] | undefined, kept: string[] | undefined, depth: number): string {
+    const { names, schemas, source } = list;
+    if (names.length === 0) return '{}';
+    const pad = this.pad(depth + 1);
     let out = '{';
     for (let i = 0; i < names.length; i++) {
       let member: string | undefined;
@@ -123,10 +142,11 @@ export class SchemaText {
     // The text depends on the depth when indented; property schemas all sit at one depth, the first one seen.
     this.textDepth ??= depth;
     if (depth !== this.textDepth) return this.value(schema, depth);
+    if (schema.description !== undefined) return this.value(schema, depth);
     let text = this.texts.get(schema);
     if (text === undefined) {
       text = this.value(schema, depth);
-      this.texts.set(schema, text);
+      if (this.texts.size < MAX_KEPT_TEXTS) this.texts.set(schema, text);
     }
     return text;
   }
