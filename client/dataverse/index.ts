@@ -3,6 +3,7 @@ export { DataverseClient } from './client';
 export { DataverseContext, type CallOptions, type DataverseClientOptions, type Send } from './context';
 export type { DeleteOptions, RepresentationOptions, RetrieveOptions, Row, UpdateOptions, UpsertMode, UpsertOptions, WriteResult } from './crud';
 export type { RowReference } from './associations';
+export { bindLookupReference, describeLookup, lookupBindPair, lookupColumnFrom, parseLookupReference, type LookupColumn, type LookupMetadata, type LookupTarget } from './lookup-bind';
 export type { Page, PageOptions } from './pages';
 export type { FetchXmlOptions, FetchXmlPage } from './fetchxml';
 export { parsePagingCookie, type PagingCookie } from './fetchxml-cookie';

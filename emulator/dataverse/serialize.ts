@@ -50,7 +50,9 @@ function writeAnnotations(out: Row, column: Column, row: Row, value: unknown, ct
   if (column.kind === 'lookup') {
     const target = lookupTableOf(column, row);
     if (target && wantsAnnotation(prefs, NAV_NAME)) {
-      const nav = column.lookupTargets?.find((t) => t.table === target)?.navigation;
+      // Owner lookups have one navigation property for every table deriving from their target (`principal`).
+      const targets = column.lookupTargets ?? [];
+      const nav = targets.find((t) => t.table === target)?.navigation ?? (targets.length === 1 ? targets[0].navigation : undefined);
       if (nav) out[`${column.name}@${NAV_NAME}`] = nav;
     }
     if (target && wantsAnnotation(prefs, LOOKUP_NAME)) out[`${column.name}@${LOOKUP_NAME}`] = target;

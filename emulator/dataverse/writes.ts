@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LOOKUP_TABLES, Row } from '../store/table-store';
+import type { EntityType } from '../../client/metadata/model';
 import type { DataverseService } from './context';
 import { DataverseError, duplicateKey, rowNotFound } from './errors';
 import { associate } from './relationships';
@@ -105,6 +106,14 @@ function setSystemColumns(table: Table, row: Row, userId: string, now: string, c
   setLookup('_modifiedby_value', 'systemuser', userId);
 }
 
+/** The table is the lookup's target or derives from it (owner lookups target `principal`: users and teams). */
+function isOfType(service: DataverseService, table: Table, targetTable: string): boolean {
+  for (let type: EntityType | undefined = table.type; type; type = type.baseType ? service.schema.model.entityTypes.get(type.baseType) : undefined) {
+    if (type.name === targetTable) return true;
+  }
+  return false;
+}
+
 function applyBinds(caller: WriteCaller, table: Table, row: Row, parsed: ParsedBody) {
   for (const [nav, url] of parsed.binds) {
     const lookup = table.lookups.get(nav)!;
@@ -114,7 +123,7 @@ function applyBinds(caller: WriteCaller, table: Table, row: Row, parsed: ParsedB
       delete tables[lookup.column];
     } else {
       const target = resolveEntityUrl(caller.service, caller.resolveReference?.(url) ?? url, caller.aliases);
-      if (target.table.logicalName !== lookup.targetTable) {
+      if (!isOfType(caller.service, target.table, lookup.targetTable)) {
         throw new DataverseError(
           400,
           '0x80048d19',
@@ -123,7 +132,7 @@ function applyBinds(caller: WriteCaller, table: Table, row: Row, parsed: ParsedB
       }
       if (!target.row) throw rowNotFound(target.table.logicalName, target.id || target.keyText);
       row[lookup.column] = target.id;
-      tables[lookup.column] = lookup.targetTable;
+      tables[lookup.column] = target.table.logicalName;
     }
     row[LOOKUP_TABLES] = tables;
   }

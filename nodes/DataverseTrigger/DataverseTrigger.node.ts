@@ -33,7 +33,9 @@ export class DataverseTrigger implements INodeType {
     group: ['trigger'],
     version: 1,
     subtitle: '={{"Changes of " + $parameter["table"].value}}',
-    description: 'Starts the workflow when rows of a Dataverse table are created, updated or deleted (webhook)',
+    // n8n's node creator folds `<name>Trigger` into the node `<name>` and shows the trigger's description for the
+    // one entry both share ("Dynamics 365 Dataverse"), so it describes the node's actions as well as the trigger.
+    description: 'Create, read, update, upsert, delete and relate rows in Microsoft Dataverse (Dynamics 365), or start a workflow when rows of a table are created, updated or deleted',
     defaults: { name: 'Dynamics 365 Dataverse Trigger' },
     inputs: [],
     outputs: [NodeConnectionTypes.Main],

@@ -82,11 +82,12 @@ describe('resourceMapping', () => {
     expect(fields.find((f) => f.id === 'creditonhold')?.type).toBe('boolean');
   });
 
-  test('polymorphic lookups: one @odata.bind field per target table; update marks nothing required', async () => {
+  test('polymorphic lookups: one field per column naming its target tables; update marks nothing required', async () => {
     const { fields } = await node.methods.resourceMapping.getColumns.call(ctx({ table: rl('contacts'), operation: 'update' }));
-    const binds = fields.filter((f) => f.id.startsWith('parentcustomerid'));
-    expect(binds.map((f) => f.id).sort()).toEqual(['parentcustomerid_account@odata.bind', 'parentcustomerid_contact@odata.bind']);
-    expect(binds.every((f) => f.type === 'string')).toBe(true);
+    const lookups = fields.filter((f) => f.id.startsWith('parentcustomerid'));
+    expect(lookups.map((f) => f.id)).toEqual(['parentcustomerid']);
+    expect(lookups[0].type).toBe('string');
+    expect(lookups[0].displayName).toMatch(/lookup to .*\(account\).*\(contact\)/);
     expect(fields.some((f) => f.required)).toBe(false);
   });
 });

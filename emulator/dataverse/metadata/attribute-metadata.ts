@@ -149,6 +149,12 @@ function schemaNameOf(table: Table, logicalName: string): string {
   return logicalName[0].toUpperCase() + logicalName.slice(1);
 }
 
+/** Lookups Dataverse sets itself (audit, ownership bookkeeping, merge): IsValidForCreate/Update false. */
+const PLATFORM_LOOKUPS = new Set([
+  'createdby', 'modifiedby', 'createdonbehalfby', 'modifiedonbehalfby', 'createdbyexternalparty', 'modifiedbyexternalparty',
+  'owninguser', 'owningteam', 'owningbusinessunit', 'masterid',
+]);
+
 function buildAttribute(schema: DataverseSchema, table: Table, column: Column, index: number): AttributeEntry {
   const { typeName, attributeType, typeDisplayName } = typeInfo(column);
   const logicalName = attributeLogicalName(column);
@@ -156,8 +162,11 @@ function buildAttribute(schema: DataverseSchema, table: Table, column: Column, i
   const custom = isCustomTable(table) && logicalName.startsWith(publisherPrefix(table)!);
   const level = requiredLevel(table, column);
   const isPrimaryId = logicalName === table.primaryId;
-  // Lookups are read-only in row JSON (`_x_value`) but writable through @odata.bind, which is what metadata reports.
-  const readOnly = column.property.readOnly || column.property.computed || column.name === 'versionnumber';
+  // Lookups are read-only in row JSON (`_x_value`, annotated Computed in $metadata) but writable through @odata.bind,
+  // which is what metadata reports; only the ones the platform maintains are not.
+  const readOnly = column.kind === 'lookup'
+    ? PLATFORM_LOOKUPS.has(logicalName) || !column.lookupTargets?.length
+    : column.property.readOnly || column.property.computed || column.name === 'versionnumber';
   const writable = !readOnly && column.kind !== 'file';
   const row: MetadataRow = {
     MetadataId: stableGuid('attribute', table.logicalName, logicalName),

@@ -2,6 +2,7 @@
  * Table and column metadata the node needs, from the client's cached EntityDefinitions: which table an entity set
  * is, which columns can be written (and as what), and how a value typed in n8n becomes a Dataverse value.
  */
+import { bindLookupReference, lookupColumnFrom, type LookupColumn } from '../../../client/dataverse/lookup-bind';
 import type { ColumnInfo, TableInfo } from '../../../client/metadata/entity-definitions';
 import type { Connection } from '../transport/connection';
 import { InputError } from './errors';
@@ -17,11 +18,14 @@ export async function resolveTable(conn: Connection, name: string): Promise<Tabl
 
 export type WriteMode = 'create' | 'update';
 
-export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'dateTime' | 'choice' | 'choices' | 'guid' | 'bind';
+export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'dateTime' | 'choice' | 'choices' | 'guid' | 'bind' | 'lookup';
 
 /** One writable field of the resource mapper. */
 export interface WritableField {
-  /** Key in the request body: the column, or `<navigation>@odata.bind` for a lookup. */
+  /**
+   * Key in the mapped values: the column (a lookup too, whose value names the row), or `<navigation>@odata.bind`
+   * for one target of a lookup, kept for workflows and input items written that way.
+   */
   id: string;
   column: string;
   displayName: string;
@@ -31,6 +35,9 @@ export interface WritableField {
   targetSet?: string;
   targetTable?: string;
   options?: Array<{ name: string; value: number }>;
+  /** Lookup columns: their targets and navigation properties, and the Web API root absolute row URLs must be under. */
+  lookup?: LookupColumn;
+  serviceRoot?: string;
 }
 
 const LOOKUP_TYPES = new Set(['Lookup', 'Customer', 'Owner']);
@@ -93,19 +100,22 @@ async function readWritableFields(conn: Connection, table: TableInfo, mode: Writ
     if (LOOKUP_TYPES.has(column.attributeType)) {
       relationships ??= await conn.metadata.getRelationships(table.logicalName);
       tables ??= await conn.metadata.listTables();
-      const targets = column.targets ?? [];
-      for (const target of targets) {
-        const rel = relationships.find((r) => r.kind === 'ManyToOne' && r.referencingAttribute === column.logicalName && r.relatedTable === target && r.navigationProperty);
-        const targetInfo = tables.find((t) => t.logicalName === target);
-        if (!rel || !targetInfo) continue;
+      const lookup = lookupColumnFrom(table.logicalName, column, relationships, tables);
+      if (!lookup.targets.length) continue;
+      // Owner is SystemRequired, yet Dataverse makes the caller the owner when it is left out.
+      const lookupRequired = required && column.attributeType !== 'Owner';
+      fields.push({ id: column.logicalName, column: column.logicalName, displayName, kind: 'lookup', required: lookupRequired, lookup, serviceRoot: conn.dv.context.serviceRoot });
+      for (const target of lookup.targets) {
+        // Several targets may share one navigation property (owner lookups); the first one names it.
+        if (fields.some((f) => f.id === `${target.navigationProperty}@odata.bind`)) continue;
         fields.push({
-          id: `${rel.navigationProperty}@odata.bind`,
+          id: `${target.navigationProperty}@odata.bind`,
           column: column.logicalName,
-          displayName: targets.length > 1 ? `${displayName} (${targetInfo.displayName ?? target})` : displayName,
+          displayName: `${displayName} (${target.displayName ?? target.table})`,
           kind: 'bind',
-          required: required && targets.length === 1,
-          targetSet: targetInfo.entitySetName,
-          targetTable: target,
+          required: false,
+          targetSet: target.entitySetName,
+          targetTable: target.table,
         });
       }
       continue;
@@ -174,6 +184,8 @@ export function coerceValue(field: WritableField, value: unknown): unknown {
     case 'guid':
       if (typeof value !== 'string' || !isGuid(value.trim())) throw typeError(field, 'a GUID', value);
       return value.trim();
+    case 'lookup':
+      throw new Error(`Internal error: the lookup '${field.id}' is written by buildBody.`);
     case 'bind': {
       if (typeof value !== 'string') throw typeError(field, `the GUID of a ${field.targetTable} row`, value);
       const v = value.trim();
@@ -193,18 +205,47 @@ function fieldIndex(fields: WritableField[]): Map<string, WritableField> {
 }
 
 /** The request body from mapped values: unknown columns and wrongly typed values are errors naming the column. */
-export function buildBody(table: TableInfo, fields: WritableField[], values: Record<string, unknown>): Record<string, unknown> {
+export function buildBody(table: TableInfo, fields: WritableField[], values: Record<string, unknown>, mode: WriteMode = 'create'): Record<string, unknown> {
   const byId = fieldIndex(fields);
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     const field = byId.get(key.toLowerCase());
     if (!field) {
       throw new InputError(
-        `The column '${key}' does not exist on table '${table.logicalName}' or cannot be written. Use the column's logical name (lookups as <navigation>@odata.bind).`,
+        `The column '${key}' does not exist on table '${table.logicalName}' or cannot be written. Use the column's logical name.`,
         'UnknownColumn',
       );
     }
-    body[field.id] = coerceValue(field, value);
+    if (field.kind === 'lookup') {
+      const member = lookupMember(field, value, mode);
+      if (member) body[member[0]] = member[1];
+    } else body[field.id] = coerceValue(field, value);
   }
   return body;
+}
+
+/**
+ * The `@odata.bind` member for a lookup column's value. Empty leaves the column out; null clears it on update
+ * (through any of its navigation properties, they all clear the one column) and leaves it out on create.
+ */
+function lookupMember(field: WritableField, value: unknown, mode: WriteMode): [string, string | null] | undefined {
+  const lookup = field.lookup!;
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined;
+  if (value === null) return mode === 'update' ? [`${lookup.targets[0].navigationProperty}@odata.bind`, null] : undefined;
+  const allowed = lookup.targets.map((t) => t.table).join(', ');
+  if (typeof value !== 'string') {
+    throw new InputError(`The lookup column '${field.id}' expects a row reference such as ${lookup.targets[0].table}:<id> (allowed tables: ${allowed}), but got ${JSON.stringify(value)}.`, 'InvalidColumnValue');
+  }
+  const member = attempt(() => bindLookupReference(lookup, value, field.serviceRoot));
+  if (member instanceof Error) throw new InputError(member.message, 'InvalidLookupValue');
+  return member;
+}
+
+/** The client's argument errors become input errors of the node (shown as the user's mistake, not the service's). */
+function attempt<T>(run: () => T): T | Error {
+  try {
+    return run();
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
 }

@@ -61,7 +61,7 @@ export const description: INodeProperties[] = [
     name: 'data',
     type: 'json',
     default: '{}',
-    description: 'The columns to write, by logical name (lookups as <navigation>@odata.bind); values are typed from the table metadata',
+    description: 'The columns to write, by logical name (a lookup as <table>:<id> or <entityset>(<id>)); values are typed from the table metadata',
     displayOptions: { show: { ...show.show, requestType: WRITES } },
   },
   optionsCollection(
@@ -107,7 +107,7 @@ async function plan(ctx: IExecuteFunctions, conn: Connection, i: number, atomic:
   const represent = { ...base, returnRepresentation: options.returnRepresentation !== false };
   const id = WITH_ROW.includes(requestType) ? rowIdParameter(ctx, i) : undefined;
   const body = WRITES.includes(requestType)
-    ? buildBody(table, await writableFields(conn, table, requestType === 'update' ? 'update' : 'create'), columnValues(ctx, i))
+    ? buildBody(table, await writableFields(conn, table, requestType === 'update' ? 'update' : 'create'), columnValues(ctx, i), requestType === 'create' ? 'create' : 'update')
     : {};
   const spec =
     requestType === 'create' ? createRequest(set, body, represent)

@@ -20,7 +20,7 @@ async function prepare(ctx: IExecuteFunctions, conn: Connection, i: number) {
   const table = await tableParameter(ctx, conn, i);
   const id = rowIdParameter(ctx, i);
   const options = itemParameter<IDataObject>(ctx, 'options', i, {});
-  const body = buildBody(table, await writableFields(conn, table, 'update'), mappedValues(ctx, i));
+  const body = buildBody(table, await writableFields(conn, table, 'update'), mappedValues(ctx, i), 'update');
   const returnRepresentation = options.returnRepresentation !== false;
   const friendly = options.formattedValues === true;
   // Update only (If-Match: *, the client's default): a missing row is a 404, never a silently created one.

@@ -91,7 +91,7 @@ async function prepare(ctx: IExecuteFunctions, conn: Connection, i: number) {
   const mode = (options.mode as UpsertMode | undefined) ?? 'upsert';
   // Update-time validity is the common ground: an upsert may do either, and create-only columns are rare.
   const fields = await writableFields(conn, table, mode === 'updateOnly' ? 'update' : 'create');
-  const body = buildBody(table, fields, mappedValues(ctx, i));
+  const body = buildBody(table, fields, mappedValues(ctx, i), 'update');
   const returnRepresentation = options.returnRepresentation !== false;
   const friendly = options.formattedValues === true;
   const call: UpsertOptions = { mode, returnRepresentation, annotations: friendly ? true : undefined, extraHeaders: callHeaders(options) };
