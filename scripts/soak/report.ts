@@ -15,7 +15,7 @@ export function derivedFigures(result: SoakResult) {
   return {
     totalRequests,
     batchRequests,
-    /** `$batch` requests sent again by the client inside n8n (429, 401 retries): observed minus planned. */
+    /** `$batch` requests sent again by the client inside n8n (429, 401, 502/503/reset retries): observed minus planned. */
     clientBatchResends: batchRequests - result.plannedBatches,
     throttles: Object.fromEntries(THROTTLE_KINDS.map((k) => [k, injected[k] ?? 0])),
     retriesByKind: {
@@ -23,7 +23,9 @@ export function derivedFigures(result: SoakResult) {
       ...Object.fromEntries(THROTTLE_KINDS.map((k) => [`client after ${k}`, injected[k] ?? 0])),
       // One retry with a new token per refused request: the revoking 401 itself and requests already in flight with the old token.
       'client after 401 (revoked token)': (injected['401-revoked'] ?? 0) + result.traffic.refusedTokens,
-      // A $batch of upserts that met a 502/503/reset is not retried by the client (outcome unknown): its items are re-sent by the next stage.
+      // A $batch made only of keyed upserts that met a 502, 503 or reset is sent again by the client (repeating it is harmless).
+      'client after 502/503/reset': (injected['502'] ?? 0) + (injected['503'] ?? 0) + (injected.reset ?? 0),
+      // What the client still could not write comes out of the error output and is re-sent by the next stage.
       ...Object.fromEntries(result.stages.slice(1).map((s) => [`workflow stage "${s.node}" (items)`, s.itemsIn])),
     },
     tokensRevoked: injected['401-revoked'] ?? 0,

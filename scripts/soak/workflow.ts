@@ -7,11 +7,10 @@
  *              └ error output → Source row again → Upsert retry 1 ─ error output → … → Upsert retry K
  *                                                                              └ error output → Unrecovered
  *
- * The client retries 429s (the service did not run the request) and 401s (once, with a new token) by itself. A
- * `$batch` of plain PATCH upserts that meets a 502, 503 or a reset after it was sent is NOT retried by the client:
- * its outcome is unknown and the client never guesses. Its items come out of the error output, and the next stage
- * upserts their source rows again: safe, because an upsert by alternate key can only ever write the
- * one row of that key. n8n's own "Retry On Fail" would re-run the whole node (every item of the chunk, at most 5
+ * The client retries 429s (the service did not run the request) and 401s (once, with a new token) by itself, and a
+ * `$batch` made only of keyed upserts that meets a 502, 503 or a reset (repeating it is harmless). What it still
+ * cannot write (its retries or time budget spent) comes out of the error output, and the next stage upserts those
+ * source rows again: safe, because an upsert by alternate key can only ever write the one row of that key. n8n's own "Retry On Fail" would re-run the whole node (every item of the chunk, at most 5
  * tries), so one unlucky batch in every try would lose the chunk; re-sending only the failed items does not.
  */
 import type { WorkflowJson } from '../n8n/harness';
