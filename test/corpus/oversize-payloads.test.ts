@@ -1,6 +1,7 @@
 /**
  * Oversize request bodies from test/corpus/oversize-payloads (generated at run time, never stored), streamed to the
- * emulator: each is answered 413 with the Dataverse error code once the limit is passed, the body is never held in
+ * emulator: each is answered 413 with the Dataverse error code once the limit is passed (401 from the headers alone
+ * when the request has no token), the body is never held in
  * memory (the process's RSS, which includes the in-process emulator, stays well under the 200 MB sent), no row is
  * created, and the emulator answers the next request normally.
  */
