@@ -209,12 +209,19 @@ export function installPackageInto(userFolder: string, inst: N8nInstall): string
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!/^npm_(config_(ignore_scripts|legacy_peer_deps|omit|include)|package_|lifecycle_)/i.test(k)) env[k] = v;
     env.PATH = `${inst.nodeBinDir}${path.delimiter}${process.env.PATH ?? ''}`;
-    execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts=true', '--install-strategy=shallow', '--package-lock=false', '--no-audit', '--no-fund'], {
-      cwd: pkgDir,
-      env,
-      timeout: 300_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Cached metadata first (the dependencies were fetched before on this machine) and bounded fetches: a registry
+    // connection that stalls must not hold the suite; npm may ignore SIGTERM while it waits, hence SIGKILL and a retry.
+    const args = ['install', '--omit=dev', '--ignore-scripts=true', '--install-strategy=shallow', '--package-lock=false', '--no-audit', '--no-fund',
+      '--prefer-offline', '--fetch-timeout=60000', '--fetch-retries=3'];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync('npm', args, { cwd: pkgDir, env, timeout: 240_000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw e;
+        process.stderr.write(`[n8n-harness] npm install of the package failed or stalled (${(e as Error).message.split('\n')[0]}); trying once more\n`);
+      }
+    }
   }
   if (fs.existsSync(path.join(pkgDir, 'node_modules', 'n8n-workflow'))) throw new Error("n8n-workflow must resolve to n8n's copy, not the package's");
   return pkgDir;
